@@ -1,0 +1,283 @@
+import { AppError } from '../shared/errors.js';
+import type {
+  ApplicationPropertyValue,
+  MessageBus,
+  OutgoingMessage,
+  ReceivedMessage,
+  SequenceNumber,
+  Settlement,
+} from '../shared/bus/messageBus.js';
+import { maxDeliveryCount as serviceBusMaxDeliveryCount } from '../shared/bus/queues.js';
+import { type Clock, systemClock } from '../shared/time/clock.js';
+
+/** A message consumer: settles, or throws to abandon (the bus delivers again). */
+export type MessageConsumer = (message: ReceivedMessage) => Promise<Settlement>;
+
+export interface DeadLetteredMessage {
+  queue: string;
+  messageId: string;
+  body: unknown;
+  applicationProperties: Readonly<Record<string, ApplicationPropertyValue>>;
+  deliveryCount: number;
+  deadLetterReason: string;
+  deadLetterErrorDescription: string;
+}
+
+export interface InProcessBusOptions {
+  clock?: Clock;
+  /** Deliveries before a message is dead-lettered; Service Bus's default is 10. */
+  maxDeliveryCount?: number;
+  /** Service Bus's duplicate detection history window; its default is 10 minutes. */
+  duplicateDetectionWindowMs?: number;
+  /** Pause before an abandoned message is delivered again (Service Bus: immediately). */
+  redeliveryDelayMs?: number;
+  /** How often scheduled messages are checked against the clock. */
+  schedulerIntervalMs?: number;
+}
+
+interface QueuedMessage {
+  sequenceNumber: SequenceNumber;
+  messageId: string;
+  /** JSON text, as on the wire: consumers get a fresh copy on every delivery. */
+  bodyJson: string;
+  applicationProperties: Record<string, ApplicationPropertyValue>;
+  deliveryCount: number;
+  enqueuedTime: Date | undefined;
+}
+
+interface ScheduledMessage {
+  message: QueuedMessage;
+  enqueueAt: number;
+}
+
+class LocalQueue {
+  readonly active: QueuedMessage[] = [];
+  readonly scheduled = new Map<SequenceNumber, ScheduledMessage>();
+  readonly deadLetters: DeadLetteredMessage[] = [];
+  /** messageId -> time it was first seen, for duplicate detection. */
+  readonly seenMessageIds = new Map<string, number>();
+  readonly locked = new Set<QueuedMessage>();
+  consumer: { handle: MessageConsumer; maxConcurrentCalls: number } | undefined;
+  nextSequenceNumber: SequenceNumber = 1n;
+}
+
+/**
+ * Service Bus semantics in process, for the local host and tests: peek-lock delivery (a consumer that
+ * throws abandons and the message comes back with a higher delivery count), dead-letter with a reason
+ * after the maximum delivery count or when the consumer says so, scheduled messages with sequence
+ * numbers and cancellation, and duplicate detection by MessageId within a window.
+ *
+ * Not modelled: lock expiry of a consumer that hangs, sessions, topics, message size limits.
+ */
+export class InProcessBus implements MessageBus {
+  readonly #queues = new Map<string, LocalQueue>();
+  readonly #clock: Clock;
+  readonly #maxDeliveryCount: number;
+  readonly #duplicateWindowMs: number;
+  readonly #redeliveryDelayMs: number;
+  readonly #schedulerIntervalMs: number;
+  #scheduler: NodeJS.Timeout | undefined;
+  #inFlight = new Set<Promise<void>>();
+  #idleWaiters: Array<() => void> = [];
+  #closed = false;
+
+  constructor(options: InProcessBusOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#maxDeliveryCount = options.maxDeliveryCount ?? serviceBusMaxDeliveryCount;
+    this.#duplicateWindowMs = options.duplicateDetectionWindowMs ?? 10 * 60_000;
+    this.#redeliveryDelayMs = options.redeliveryDelayMs ?? 0;
+    this.#schedulerIntervalMs = options.schedulerIntervalMs ?? 100;
+  }
+
+  #queue(name: string): LocalQueue {
+    let queue = this.#queues.get(name);
+    if (!queue) {
+      queue = new LocalQueue();
+      this.#queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** Accepts the message unless its id was seen within the window; builds the queued form. */
+  #admit(queueName: string, message: OutgoingMessage): QueuedMessage | undefined {
+    if (this.#closed) throw new AppError('dependency-unavailable', 'the in-process bus is closed');
+    const queue = this.#queue(queueName);
+    const now = this.#clock.now().getTime();
+    for (const [id, seenAt] of queue.seenMessageIds) {
+      if (now - seenAt >= this.#duplicateWindowMs) queue.seenMessageIds.delete(id);
+    }
+    const bodyJson = JSON.stringify(message.body ?? null);
+    const messageId = message.messageId ?? crypto.randomUUID();
+    if (queue.seenMessageIds.has(messageId)) return undefined;
+    queue.seenMessageIds.set(messageId, now);
+    const sequenceNumber = queue.nextSequenceNumber;
+    queue.nextSequenceNumber += 1n;
+    return {
+      sequenceNumber,
+      messageId,
+      bodyJson,
+      applicationProperties: { ...(message.applicationProperties ?? {}) },
+      deliveryCount: 0,
+      enqueuedTime: undefined,
+    };
+  }
+
+  async send(queueName: string, message: OutgoingMessage): Promise<void> {
+    const queued = this.#admit(queueName, message);
+    if (!queued) return;
+    queued.enqueuedTime = this.#clock.now();
+    this.#queue(queueName).active.push(queued);
+    this.#pump(queueName);
+  }
+
+  async schedule(queueName: string, message: OutgoingMessage, enqueueAt: Date): Promise<SequenceNumber> {
+    const queued = this.#admit(queueName, message);
+    // Service Bus still returns a sequence number for a duplicate; cancelling it is a no-op there too.
+    if (!queued) return this.#queue(queueName).nextSequenceNumber++;
+    this.#queue(queueName).scheduled.set(queued.sequenceNumber, { message: queued, enqueueAt: enqueueAt.getTime() });
+    this.#startScheduler();
+    this.releaseDueMessages();
+    return queued.sequenceNumber;
+  }
+
+  async cancelScheduled(queueName: string, sequenceNumber: SequenceNumber): Promise<void> {
+    if (!this.#queue(queueName).scheduled.delete(sequenceNumber)) {
+      throw new AppError('message-not-scheduled', `cancel on ${queueName}: no such scheduled message`);
+    }
+  }
+
+  async checkHealth(): Promise<void> {
+    if (this.#closed) throw new AppError('dependency-unavailable', 'the in-process bus is closed');
+  }
+
+  /** Starts delivering a queue's messages to a consumer, as a queue-triggered function would. */
+  subscribe(queueName: string, handle: MessageConsumer, options: { maxConcurrentCalls?: number } = {}): void {
+    const queue = this.#queue(queueName);
+    if (queue.consumer) throw new Error(`queue ${queueName} already has a consumer`);
+    queue.consumer = { handle, maxConcurrentCalls: options.maxConcurrentCalls ?? 16 };
+    this.#pump(queueName);
+  }
+
+  /** Moves scheduled messages whose time has come to their queues (called by a timer, or by tests). */
+  releaseDueMessages(): void {
+    const now = this.#clock.now().getTime();
+    for (const [name, queue] of this.#queues) {
+      for (const [sequenceNumber, scheduled] of queue.scheduled) {
+        if (scheduled.enqueueAt > now) continue;
+        queue.scheduled.delete(sequenceNumber);
+        scheduled.message.enqueuedTime = new Date(now);
+        queue.active.push(scheduled.message);
+      }
+      this.#pump(name);
+    }
+  }
+
+  deadLetterQueue(queueName: string): readonly DeadLetteredMessage[] {
+    return [...this.#queue(queueName).deadLetters];
+  }
+
+  /** Messages waiting or being processed (scheduled ones not included). */
+  activeMessageCount(queueName: string): number {
+    const queue = this.#queue(queueName);
+    return queue.active.length + queue.locked.size;
+  }
+
+  scheduledMessageCount(queueName: string): number {
+    return this.#queue(queueName).scheduled.size;
+  }
+
+  /** Resolves when no active message is waiting for a consumer or being processed. */
+  async idle(): Promise<void> {
+    while (!this.#isIdle()) {
+      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    }
+  }
+
+  #isIdle(): boolean {
+    if (this.#inFlight.size > 0) return false;
+    for (const queue of this.#queues.values()) {
+      if (queue.consumer && queue.active.length > 0) return false;
+    }
+    return true;
+  }
+
+  #notifyIfIdle(): void {
+    if (!this.#isIdle()) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  #startScheduler(): void {
+    if (this.#scheduler || this.#closed) return;
+    this.#scheduler = setInterval(() => this.releaseDueMessages(), this.#schedulerIntervalMs);
+    this.#scheduler.unref();
+  }
+
+  #pump(queueName: string): void {
+    const queue = this.#queue(queueName);
+    const consumer = queue.consumer;
+    if (!consumer || this.#closed) return;
+    while (queue.active.length > 0 && queue.locked.size < consumer.maxConcurrentCalls) {
+      const message = queue.active.shift();
+      if (!message) break;
+      queue.locked.add(message);
+      message.deliveryCount += 1;
+      const delivery = this.#deliver(queueName, queue, consumer.handle, message).finally(() => {
+        this.#inFlight.delete(delivery);
+        this.#notifyIfIdle();
+      });
+      this.#inFlight.add(delivery);
+    }
+  }
+
+  async #deliver(queueName: string, queue: LocalQueue, handle: MessageConsumer, message: QueuedMessage) {
+    let settlement: Settlement | undefined;
+    let failure: unknown;
+    try {
+      settlement = await handle({
+        body: JSON.parse(message.bodyJson),
+        messageId: message.messageId,
+        deliveryCount: message.deliveryCount,
+        enqueuedTime: message.enqueuedTime,
+        applicationProperties: { ...message.applicationProperties },
+      });
+    } catch (error) {
+      failure = error;
+    }
+    queue.locked.delete(message);
+    if (settlement?.outcome === 'complete') {
+      // Completed: gone.
+    } else if (settlement?.outcome === 'dead-letter') {
+      this.#moveToDeadLetter(queueName, queue, message, settlement.reason, settlement.description);
+    } else if (message.deliveryCount >= this.#maxDeliveryCount) {
+      const description = failure instanceof Error ? failure.message : String(failure);
+      this.#moveToDeadLetter(queueName, queue, message, 'MaxDeliveryCountExceeded', description);
+    } else if (this.#redeliveryDelayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, this.#redeliveryDelayMs));
+      queue.active.push(message);
+    } else {
+      queue.active.push(message);
+    }
+    this.#pump(queueName);
+  }
+
+  #moveToDeadLetter(queueName: string, queue: LocalQueue, message: QueuedMessage, reason: string, description: string) {
+    queue.deadLetters.push({
+      queue: queueName,
+      messageId: message.messageId,
+      body: JSON.parse(message.bodyJson),
+      applicationProperties: { ...message.applicationProperties },
+      deliveryCount: message.deliveryCount,
+      deadLetterReason: reason,
+      deadLetterErrorDescription: description,
+    });
+  }
+
+  /** Stops delivering and waits for deliveries in flight to settle. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#scheduler) clearInterval(this.#scheduler);
+    await Promise.allSettled([...this.#inFlight]);
+  }
+}

@@ -1,0 +1,195 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { InvocationContext as InvocationContextType, LogLevel } from '@azure/functions';
+import { HttpRequest, HttpResponse, InvocationContext } from '../shared/hosting/azureFunctionsRuntime.js';
+import { Cron } from 'croner';
+import {
+  answerHttpRequest,
+  type FunctionDefinition,
+  type HttpFunctionDefinition,
+  settleQueueMessage,
+  type TimerFunctionDefinition,
+} from '../shared/hosting/functionDefinitions.js';
+import type { InProcessBus } from './inProcessBus.js';
+import { type CompiledRoute, compileRoute } from './routeTemplate.js';
+
+export interface LocalHostOptions<S> {
+  definitions: ReadonlyArray<FunctionDefinition<S>>;
+  services: S;
+  bus: InProcessBus;
+  port: number;
+  host?: string;
+  /** Where the functions' logs go; the default prints them with the function's name. */
+  log?: (level: LogLevel, functionName: string, message: string) => void;
+  /** Run timers on their schedules (default true); tests switch this off and fire them on demand. */
+  runTimers?: boolean;
+}
+
+/** The same limit the Functions host applies to request bodies. */
+const maxRequestBodyBytes = 100 * 1024 * 1024;
+
+function defaultLog(level: LogLevel, functionName: string, message: string): void {
+  if (level === 'trace' || level === 'debug') return;
+  const line = `[${new Date().toISOString()}] ${functionName}: ${message}`;
+  if (level === 'error' || level === 'critical') console.error(line);
+  else console.log(line);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > maxRequestBodyBytes) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A small stand-in for the Azure Functions host, for `npm start` and end-to-end tests: HTTP triggers
+ * under `/api`, Service Bus triggers fed by the in-process bus, timers on their NCRONTAB schedules,
+ * and `POST /admin/functions/{name}` to run a timer on demand, as the real host offers.
+ */
+export class LocalFunctionsHost<S> {
+  readonly #options: LocalHostOptions<S>;
+  readonly #routes: Array<{ definition: HttpFunctionDefinition<S>; route: CompiledRoute }>;
+  readonly #timers: Cron[] = [];
+  #server: Server | undefined;
+
+  constructor(options: LocalHostOptions<S>) {
+    this.#options = options;
+    this.#routes = options.definitions
+      .filter((definition): definition is HttpFunctionDefinition<S> => definition.kind === 'http')
+      .map((definition) => ({ definition, route: compileRoute(definition.route) }));
+  }
+
+  #context(functionName: string): InvocationContextType {
+    const log = this.#options.log ?? defaultLog;
+    return new InvocationContext({
+      functionName,
+      invocationId: crypto.randomUUID(),
+      logHandler: (level, ...args) => log(level, functionName, args.map(String).join(' ')),
+    });
+  }
+
+  /** Starts listening and consuming; resolves with the base URL of the HTTP functions. */
+  async start(): Promise<string> {
+    const { definitions, services, bus } = this.#options;
+    for (const definition of definitions) {
+      if (definition.kind === 'queue') {
+        bus.subscribe(definition.queueName, (message) =>
+          settleQueueMessage(definition, message, services, this.#context(definition.name)),
+        );
+      } else if (definition.kind === 'timer' && this.#options.runTimers !== false) {
+        this.#timers.push(
+          new Cron(definition.schedule, { timezone: 'UTC', protect: true }, () => this.#runTimer(definition)),
+        );
+      }
+    }
+    const server = createServer((request, response) => {
+      this.#serve(request, response).catch((error: unknown) => {
+        console.error('local host: request failed', error instanceof Error ? error.message : error);
+        if (!response.headersSent) sendJson(response, 500, { error: { code: 'internal-error', message: 'host failure' } });
+        else response.end();
+      });
+    });
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#options.port, this.#options.host ?? '127.0.0.1', () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    return `http://${this.#options.host ?? '127.0.0.1'}:${address.port}/api`;
+  }
+
+  async #runTimer(definition: TimerFunctionDefinition<S>): Promise<void> {
+    const context = this.#context(definition.name);
+    try {
+      await definition.handle(this.#options.services, context);
+    } catch (error) {
+      context.error(`timer failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+  }
+
+  async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+    const method = (request.method ?? 'GET').toUpperCase();
+    const invoke = /^\/admin\/functions\/([^/]+)$/.exec(url.pathname);
+    if (invoke && method === 'POST') return this.#invokeByName(decodeURIComponent(invoke[1] ?? ''), response);
+    if (!url.pathname.startsWith('/api/')) {
+      return sendJson(response, 404, { error: { code: 'not-found', message: `No function at ${url.pathname}` } });
+    }
+    const path = url.pathname.slice('/api'.length);
+    const candidates = this.#routes
+      .map(({ definition, route }) => ({ definition, params: route.match(path) }))
+      .filter((candidate) => candidate.params !== undefined);
+    if (candidates.length === 0) {
+      return sendJson(response, 404, { error: { code: 'not-found', message: `No function at ${url.pathname}` } });
+    }
+    const chosen = candidates.find(({ definition }) => definition.methods.includes(method as never));
+    if (!chosen) {
+      return sendJson(response, 405, { error: { code: 'method-not-allowed', message: `${method} is not allowed here` } });
+    }
+    const body = await readBody(request);
+    if (body === undefined) {
+      return sendJson(response, 413, { error: { code: 'payload-too-large', message: 'The body is too large' } });
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const httpRequest = new HttpRequest({
+      method,
+      url: url.toString(),
+      headers,
+      query: Object.fromEntries(url.searchParams),
+      params: chosen.params ?? {},
+      ...(body.length > 0 ? { body: { bytes: body } } : {}),
+    });
+    const init = await answerHttpRequest(
+      chosen.definition,
+      httpRequest,
+      this.#options.services,
+      this.#context(chosen.definition.name),
+    );
+    const httpResponse = new HttpResponse(init);
+    const responseHeaders: Record<string, string> = {};
+    httpResponse.headers.forEach((value, name) => {
+      responseHeaders[name] = value;
+    });
+    response.writeHead(httpResponse.status, responseHeaders);
+    response.end(Buffer.from(await httpResponse.arrayBuffer()));
+  }
+
+  /** Runs a non-HTTP function now. Unlike the real host it answers once the run finished. */
+  async #invokeByName(name: string, response: ServerResponse): Promise<void> {
+    const definition = this.#options.definitions.find((candidate) => candidate.name === name);
+    if (!definition || definition.kind !== 'timer') {
+      return sendJson(response, 404, { error: { code: 'not-found', message: `No timer function named ${name}` } });
+    }
+    try {
+      await this.#runTimer(definition);
+      sendJson(response, 202, { function: name, outcome: 'completed' });
+    } catch (error) {
+      sendJson(response, 500, {
+        error: { code: 'function-failed', message: error instanceof Error ? error.message : String(error) },
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.#timers) timer.stop();
+    const server = this.#server;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+}

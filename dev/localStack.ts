@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { functionList } from '../functions/functionList.js';
+import { composeServices, type Services } from '../shared/composition.js';
+import { loadSettings } from '../shared/config/settings.js';
+import { isAppError } from '../shared/errors.js';
+import { allContainerLayouts } from '../shared/store/containers.js';
+import { type EmbeddedCosmos, startEmbeddedCosmos } from './embeddedCosmos.js';
+import { InProcessBus } from './inProcessBus.js';
+import { LocalFunctionsHost } from './localHost.js';
+import { LocalFileKeyWrapper } from './localKeyWrapper.js';
+import { ensureLocalTls } from './localTls.js';
+
+/** What `.local/endpoints.json` holds: the public surfaces scripts and tests drive the stack through. */
+export interface LocalEndpoints {
+  api: string;
+  cosmos: { endpoint: string; key: string; database: string };
+}
+
+export interface LocalStackOptions {
+  stateDir: string;
+  apiPort: number;
+  cosmosPort: number;
+  runTimers: boolean;
+}
+
+export interface RunningLocalStack {
+  endpoints: LocalEndpoints;
+  services: Services;
+  bus: InProcessBus;
+  stop(): Promise<void>;
+}
+
+function portFrom(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`${key} must be a port number, got "${raw}"`);
+  return port;
+}
+
+export function localStackOptionsFrom(env: NodeJS.ProcessEnv): LocalStackOptions {
+  return {
+    stateDir: resolve(env.LOCAL_STATE_DIR || '.local'),
+    apiPort: portFrom(env, 'LOCAL_API_PORT', 7071),
+    cosmosPort: portFrom(env, 'LOCAL_COSMOS_PORT', 8081),
+    runTimers: env.LOCAL_RUN_TIMERS !== 'false',
+  };
+}
+
+async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`);
+  await rename(temporary, path);
+}
+
+/**
+ * Starts the whole service on this machine: embedded Cosmos DB, the in-process bus, the local key
+ * wrapper and the functions host, with the same function list and composition root as Azure.
+ * Needs NODE_EXTRA_CA_CERTS to name the local CA (the `main` below arranges that).
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
+  await mkdir(options.stateDir, { recursive: true });
+  const tls = await ensureLocalTls(options.stateDir);
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const cosmos: EmbeddedCosmos = await startEmbeddedCosmos(tls, options.cosmosPort);
+    stops.push(() => cosmos.stop());
+
+    // The embedded parts fill in what a deployment would configure; the environment still wins.
+    const settings = loadSettings({
+      COSMOS_ENDPOINT: cosmos.endpoint,
+      COSMOS_KEY: cosmos.key,
+      MESSAGE_BUS: 'in-process',
+      KEY_WRAPPING: 'local-file',
+      LOCAL_KEY_FILE: join(options.stateDir, 'keys', 'key-wrapping.json'),
+      ...process.env,
+    });
+    const bus = new InProcessBus();
+    stops.push(() => bus.close());
+    const keyWrapper = new LocalFileKeyWrapper(settings.keyWrapping.kind === 'local-file' ? settings.keyWrapping.file : '');
+    const services = composeServices(settings, { bus, keyWrapper });
+    await services.store.ensureContainers(allContainerLayouts);
+
+    const host = new LocalFunctionsHost({
+      definitions: functionList,
+      services,
+      bus,
+      port: options.apiPort,
+      runTimers: options.runTimers,
+    });
+    const api = await host.start();
+    stops.push(() => host.stop());
+
+    const endpoints: LocalEndpoints = {
+      api,
+      cosmos: { endpoint: cosmos.endpoint, key: cosmos.key, database: settings.cosmos.database },
+    };
+    await writeJsonAtomically(join(options.stateDir, 'endpoints.json'), endpoints);
+    return { endpoints, services, bus, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Node reads NODE_EXTRA_CA_CERTS only at start-up, so the stack relaunches itself with it set. */
+async function relaunchTrustingLocalCa(caCertPath: string): Promise<never> {
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: caCertPath },
+  });
+  // Ctrl-C reaches both processes; the parent only waits for the child to finish cleanly.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => child.kill(signal));
+  }
+  const code = await new Promise<number>((done) => child.on('exit', (exitCode) => done(exitCode ?? 1)));
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const options = localStackOptionsFrom(process.env);
+  const tls = await ensureLocalTls(options.stateDir);
+  if (process.env.NODE_EXTRA_CA_CERTS !== tls.caCertPath) await relaunchTrustingLocalCa(tls.caCertPath);
+
+  const started = Date.now();
+  const stack = await startLocalStack(options);
+  console.log(
+    [
+      '',
+      `hybrid-calendar local stack is up (${Date.now() - started} ms)`,
+      `  functions  ${stack.endpoints.api}   (health: ${stack.endpoints.api}/health)`,
+      `  cosmos     ${stack.endpoints.cosmos.endpoint}`,
+      `  endpoints  ${join(options.stateDir, 'endpoints.json')}`,
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('stopping the local stack...');
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(isAppError(error) ? error.message : error);
+    process.exit(1);
+  });
+}

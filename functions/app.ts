@@ -1,0 +1,9 @@
+// The Azure Functions entry point (package.json `main`). Cold start: read and check the settings
+// (failing with every bad one named), compose the adapters, register every function.
+import '@azure/functions-extensions-servicebus';
+import { composeServices } from '../shared/composition.js';
+import { loadSettings } from '../shared/config/settings.js';
+import { registerWithAzureFunctions } from '../shared/hosting/azureFunctionsHost.js';
+import { functionList } from './functionList.js';
+
+registerWithAzureFunctions(functionList, composeServices(loadSettings(process.env)));

@@ -1,0 +1,62 @@
+/** Values Service Bus carries as application properties. */
+export type ApplicationPropertyValue = string | number | boolean;
+
+/** A message to put on a queue. The body must be JSON-serialisable. */
+export interface OutgoingMessage {
+  body: unknown;
+  /**
+   * Identifies the message for duplicate detection: a second message with the same id within the
+   * queue's detection window is dropped. Build it from the content's identity, never at random.
+   */
+  messageId?: string;
+  subject?: string;
+  correlationId?: string;
+  applicationProperties?: Readonly<Record<string, ApplicationPropertyValue>>;
+}
+
+/**
+ * Sequence number Service Bus gives a scheduled message; needed to cancel it. A bigint because
+ * Service Bus uses 64-bit numbers.
+ */
+export type SequenceNumber = bigint;
+
+/** The sending side of the message bus (Service Bus in Azure, an in-process queue locally). */
+export interface MessageBus {
+  send(queue: string, message: OutgoingMessage): Promise<void>;
+  /** Enqueues the message at `enqueueAt`; returns the sequence number that cancels it. */
+  schedule(queue: string, message: OutgoingMessage, enqueueAt: Date): Promise<SequenceNumber>;
+  /** Cancels a scheduled message; `message-not-scheduled` when it is not (or no longer) scheduled. */
+  cancelScheduled(queue: string, sequenceNumber: SequenceNumber): Promise<void>;
+  checkHealth(): Promise<void>;
+}
+
+/** A message as a queue-triggered function receives it. */
+export interface ReceivedMessage {
+  /** The body as it arrived: unknown until the handler's schema has parsed it. */
+  body: unknown;
+  messageId: string | undefined;
+  /** 1 on the first delivery. */
+  deliveryCount: number;
+  enqueuedTime: Date | undefined;
+  applicationProperties: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What a queue handler decided. Throwing instead means "transient, deliver again later" (abandon);
+ * after the queue's maximum delivery count the message is dead-lettered by the bus itself.
+ */
+export type Settlement =
+  | { outcome: 'complete' }
+  | {
+      outcome: 'dead-letter';
+      /** Short machine-readable reason, e.g. `schema-invalid`. */
+      reason: string;
+      /** Human-readable detail, free of personal data. */
+      description: string;
+    };
+
+export const complete: Settlement = { outcome: 'complete' };
+
+export function deadLetter(reason: string, description: string): Settlement {
+  return { outcome: 'dead-letter', reason, description };
+}

@@ -1,0 +1,17 @@
+/**
+ * The queues the service uses. Bicep creates the same names; the local host creates them on use.
+ * Each queue's consumer is the function that registers for it.
+ */
+export const queueNames = {
+  /** Changes to calendar events, from change notifications and resyncs. */
+  eventChanges: 'event-changes',
+  /** Users to subscribe and sync. */
+  userActivation: 'user-activation',
+  /** Join notifications scheduled for shortly before a meeting starts. */
+  joinNotifications: 'join-notifications',
+} as const;
+
+export type QueueName = (typeof queueNames)[keyof typeof queueNames];
+
+/** Service Bus's default, kept the same locally: after this many deliveries a message is dead-lettered. */
+export const maxDeliveryCount = 10;

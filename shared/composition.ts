@@ -1,0 +1,82 @@
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { MessageBus } from './bus/messageBus.js';
+import { ServiceBusMessageBus } from './bus/serviceBusMessageBus.js';
+import type { Settings } from './config/settings.js';
+import { AppError } from './errors.js';
+import type { HealthProbe } from './health/checkHealth.js';
+import { KeyVaultKeyWrapper } from './keys/keyVaultKeyWrapper.js';
+import type { KeyWrapper } from './keys/keyWrapping.js';
+import { CosmosDocumentStore } from './store/cosmosDocumentStore.js';
+import type { DocumentStore } from './store/documentStore.js';
+import { type Clock, systemClock } from './time/clock.js';
+
+/** Everything a function handler may use: ports only, never an SDK client. */
+export interface Services {
+  settings: Settings;
+  clock: Clock;
+  store: DocumentStore;
+  bus: MessageBus;
+  keyWrapper: KeyWrapper;
+  healthProbes: readonly HealthProbe[];
+}
+
+/**
+ * Adapters that exist only under the local host (`dev/`): the in-process bus and the file-based key
+ * wrapper have no place in a deployment, so the settings can only select them when they are given.
+ */
+export interface LocalParts {
+  bus?: MessageBus;
+  keyWrapper?: KeyWrapper;
+  clock?: Clock;
+}
+
+/**
+ * The composition root: builds the real adapters from the settings. Azure's entry point calls it
+ * with no local parts; the local host passes its stand-ins.
+ */
+export function composeServices(settings: Settings, local: LocalParts = {}): Services {
+  let credential: TokenCredential | undefined;
+  const azureCredential = (): TokenCredential => {
+    credential ??= new DefaultAzureCredential(
+      settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {},
+    );
+    return credential;
+  };
+
+  const store = new CosmosDocumentStore({
+    endpoint: settings.cosmos.endpoint,
+    database: settings.cosmos.database,
+    auth: settings.cosmos.key ? { key: settings.cosmos.key } : { credential: azureCredential() },
+  });
+
+  let bus: MessageBus;
+  if (settings.messageBus.kind === 'service-bus') {
+    bus = new ServiceBusMessageBus(settings.messageBus.fullyQualifiedNamespace, azureCredential());
+  } else if (local.bus) {
+    bus = local.bus;
+  } else {
+    throw new AppError('configuration-invalid', 'Invalid configuration: MESSAGE_BUS in-process only runs under the local host.');
+  }
+
+  let keyWrapper: KeyWrapper;
+  if (settings.keyWrapping.kind === 'key-vault') {
+    keyWrapper = new KeyVaultKeyWrapper(settings.keyWrapping.keyId, azureCredential());
+  } else if (local.keyWrapper) {
+    keyWrapper = local.keyWrapper;
+  } else {
+    throw new AppError('configuration-invalid', 'Invalid configuration: KEY_WRAPPING local-file only runs under the local host.');
+  }
+
+  return {
+    settings,
+    clock: local.clock ?? systemClock,
+    store,
+    bus,
+    keyWrapper,
+    healthProbes: [
+      { name: 'store', check: () => store.checkHealth() },
+      { name: 'bus', check: () => bus.checkHealth() },
+      { name: 'keyWrapping', check: () => keyWrapper.checkHealth() },
+    ],
+  };
+}

@@ -1,0 +1,100 @@
+import type { InvocationContext } from '@azure/functions';
+import { app } from './azureFunctionsRuntime.js';
+import type { ServiceBusReceivedMessage } from '@azure/service-bus';
+import { fromServiceBusReceivedMessage } from '../bus/serviceBusMessageBus.js';
+import {
+  answerHttpRequest,
+  type FunctionDefinition,
+  type QueueFunctionDefinition,
+  settleQueueMessage,
+} from './functionDefinitions.js';
+
+/** The settlement actions the Functions Service Bus SDK binding hands to a trigger. */
+export interface MessageActions {
+  complete(message: ServiceBusReceivedMessage): Promise<void>;
+  abandon(message: ServiceBusReceivedMessage): Promise<void>;
+  deadletter(
+    message: ServiceBusReceivedMessage,
+    propertiesToModify?: Uint8Array,
+    deadletterReason?: string,
+    deadletterErrorDescription?: string,
+  ): Promise<void>;
+}
+
+/** What a trigger with `sdkBinding: true` receives: the message(s) and the actions to settle them. */
+export interface ServiceBusMessageContext {
+  messages: ServiceBusReceivedMessage | ServiceBusReceivedMessage[];
+  actions: MessageActions;
+}
+
+function isMessageContext(value: unknown): value is ServiceBusMessageContext {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<ServiceBusMessageContext>;
+  return candidate.messages !== undefined && typeof candidate.actions?.deadletter === 'function';
+}
+
+/**
+ * Runs a queue function on a message the host delivered and settles it explicitly: complete,
+ * dead-letter with the handler's reason, or abandon (and rethrow, so the invocation shows as
+ * failed) when the failure is transient.
+ */
+export async function runQueueFunctionOnServiceBus<S>(
+  definition: QueueFunctionDefinition<S>,
+  trigger: unknown,
+  services: S,
+  context: InvocationContext,
+): Promise<void> {
+  if (!isMessageContext(trigger)) {
+    throw new Error(`${definition.name}: the Service Bus SDK binding delivered no message context`);
+  }
+  const messages = Array.isArray(trigger.messages) ? trigger.messages : [trigger.messages];
+  for (const message of messages) {
+    let settlement: Awaited<ReturnType<typeof settleQueueMessage>>;
+    try {
+      settlement = await settleQueueMessage(definition, fromServiceBusReceivedMessage(message), services, context);
+    } catch (error) {
+      await trigger.actions.abandon(message);
+      throw error;
+    }
+    if (settlement.outcome === 'complete') {
+      await trigger.actions.complete(message);
+    } else {
+      await trigger.actions.deadletter(message, undefined, settlement.reason, settlement.description);
+    }
+  }
+}
+
+/** Service Bus trigger connection: the `ServiceBusConnection__*` app settings (identity-based). */
+export const serviceBusConnectionName = 'ServiceBusConnection';
+
+/** Registers every function with the Azure Functions host. HTTP functions authenticate themselves. */
+export function registerWithAzureFunctions<S>(definitions: ReadonlyArray<FunctionDefinition<S>>, services: S): void {
+  for (const definition of definitions) {
+    switch (definition.kind) {
+      case 'http':
+        app.http(definition.name, {
+          route: definition.route,
+          methods: definition.methods,
+          authLevel: 'anonymous',
+          handler: (request, context) => answerHttpRequest(definition, request, services, context),
+        });
+        break;
+      case 'queue':
+        app.serviceBusQueue(definition.name, {
+          connection: serviceBusConnectionName,
+          queueName: definition.queueName,
+          // Explicit settlement, so a message can be dead-lettered with a reason.
+          sdkBinding: true,
+          autoCompleteMessages: false,
+          handler: (trigger, context) => runQueueFunctionOnServiceBus(definition, trigger, services, context),
+        });
+        break;
+      case 'timer':
+        app.timer(definition.name, {
+          schedule: definition.schedule,
+          handler: (_timer, context) => definition.handle(services, context),
+        });
+        break;
+    }
+  }
+}

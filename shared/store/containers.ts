@@ -1,0 +1,20 @@
+import type { ContainerLayout } from './documentStore.js';
+
+/**
+ * The Cosmos DB containers of the service. Bicep creates the same ones in Azure (a test keeps the
+ * two in step); the local stack creates them at start-up.
+ */
+export const containerLayouts = {
+  /** Watched users: state, subscription, delta link. One partition per tenant. */
+  users: { containerId: 'users', partitionKeyPath: '/tenantId' },
+  /** Consented tenants and their settings. */
+  tenants: { containerId: 'tenants', partitionKeyPath: '/id' },
+  /** Envelope-encrypted meeting records; each carries its own `ttl` (end of meeting + 7 days). */
+  meetings: { containerId: 'meetings', partitionKeyPath: '/userId', defaultTtlSeconds: -1 },
+  /** Wrapped data keys, one per user and key generation. */
+  dataKeys: { containerId: 'dataKeys', partitionKeyPath: '/userId' },
+  /** Decision traces per event, without personal data in clear; expire with the meetings. */
+  traces: { containerId: 'traces', partitionKeyPath: '/userId', defaultTtlSeconds: -1 },
+} as const satisfies Record<string, ContainerLayout>;
+
+export const allContainerLayouts: readonly ContainerLayout[] = Object.values(containerLayouts);
