@@ -14,7 +14,10 @@ export const localCosmosKey =
   'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
 
 /** Starts `@vercel/cosmosdb-server` (in memory, HTTPS with the local certificate) on the given port. */
-export async function startEmbeddedCosmos(tls: { cert: string; key: string }, port: number): Promise<EmbeddedCosmos> {
+export async function startEmbeddedCosmos(
+  tls: { cert: string; key: string },
+  port: number,
+): Promise<EmbeddedCosmos> {
   const server: Server = createHttpsServer({ cert: tls.cert, key: tls.key });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,4 +1,3 @@
-import { AppError } from '../shared/errors.js';
 import type {
   ApplicationPropertyValue,
   MessageBus,
@@ -8,6 +7,7 @@ import type {
   Settlement,
 } from '../shared/bus/messageBus.js';
 import { maxDeliveryCount as serviceBusMaxDeliveryCount } from '../shared/bus/queues.js';
+import { AppError } from '../shared/errors.js';
 import { type Clock, systemClock } from '../shared/time/clock.js';
 
 /** A message consumer: settles, or throws to abandon (the bus delivers again). */
@@ -134,7 +134,10 @@ export class InProcessBus implements MessageBus {
     const queued = this.#admit(queueName, message);
     // Service Bus still returns a sequence number for a duplicate; cancelling it is a no-op there too.
     if (!queued) return this.#queue(queueName).nextSequenceNumber++;
-    this.#queue(queueName).scheduled.set(queued.sequenceNumber, { message: queued, enqueueAt: enqueueAt.getTime() });
+    this.#queue(queueName).scheduled.set(queued.sequenceNumber, {
+      message: queued,
+      enqueueAt: enqueueAt.getTime(),
+    });
     this.#startScheduler();
     this.releaseDueMessages();
     return queued.sequenceNumber;
@@ -262,7 +265,13 @@ export class InProcessBus implements MessageBus {
     this.#pump(queueName);
   }
 
-  #moveToDeadLetter(queueName: string, queue: LocalQueue, message: QueuedMessage, reason: string, description: string) {
+  #moveToDeadLetter(
+    queueName: string,
+    queue: LocalQueue,
+    message: QueuedMessage,
+    reason: string,
+    description: string,
+  ) {
     queue.deadLetters.push({
       queue: queueName,
       messageId: message.messageId,

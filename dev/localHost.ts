@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { InvocationContext as InvocationContextType, LogLevel } from '@azure/functions';
-import { HttpRequest, HttpResponse, InvocationContext } from '../shared/hosting/azureFunctionsRuntime.js';
 import { Cron } from 'croner';
+import { HttpRequest, HttpResponse, InvocationContext } from '../shared/hosting/azureFunctionsRuntime.js';
 import {
   answerHttpRequest,
   type FunctionDefinition,
@@ -95,7 +95,8 @@ export class LocalFunctionsHost<S> {
     const server = createServer((request, response) => {
       this.#serve(request, response).catch((error: unknown) => {
         console.error('local host: request failed', error instanceof Error ? error.message : error);
-        if (!response.headersSent) sendJson(response, 500, { error: { code: 'internal-error', message: 'host failure' } });
+        if (!response.headersSent)
+          sendJson(response, 500, { error: { code: 'internal-error', message: 'host failure' } });
         else response.end();
       });
     });
@@ -124,22 +125,30 @@ export class LocalFunctionsHost<S> {
     const invoke = /^\/admin\/functions\/([^/]+)$/.exec(url.pathname);
     if (invoke && method === 'POST') return this.#invokeByName(decodeURIComponent(invoke[1] ?? ''), response);
     if (!url.pathname.startsWith('/api/')) {
-      return sendJson(response, 404, { error: { code: 'not-found', message: `No function at ${url.pathname}` } });
+      return sendJson(response, 404, {
+        error: { code: 'not-found', message: `No function at ${url.pathname}` },
+      });
     }
     const path = url.pathname.slice('/api'.length);
     const candidates = this.#routes
       .map(({ definition, route }) => ({ definition, params: route.match(path) }))
       .filter((candidate) => candidate.params !== undefined);
     if (candidates.length === 0) {
-      return sendJson(response, 404, { error: { code: 'not-found', message: `No function at ${url.pathname}` } });
+      return sendJson(response, 404, {
+        error: { code: 'not-found', message: `No function at ${url.pathname}` },
+      });
     }
     const chosen = candidates.find(({ definition }) => definition.methods.includes(method as never));
     if (!chosen) {
-      return sendJson(response, 405, { error: { code: 'method-not-allowed', message: `${method} is not allowed here` } });
+      return sendJson(response, 405, {
+        error: { code: 'method-not-allowed', message: `${method} is not allowed here` },
+      });
     }
     const body = await readBody(request);
     if (body === undefined) {
-      return sendJson(response, 413, { error: { code: 'payload-too-large', message: 'The body is too large' } });
+      return sendJson(response, 413, {
+        error: { code: 'payload-too-large', message: 'The body is too large' },
+      });
     }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
@@ -171,8 +180,10 @@ export class LocalFunctionsHost<S> {
   /** Runs a non-HTTP function now. Unlike the real host it answers once the run finished. */
   async #invokeByName(name: string, response: ServerResponse): Promise<void> {
     const definition = this.#options.definitions.find((candidate) => candidate.name === name);
-    if (!definition || definition.kind !== 'timer') {
-      return sendJson(response, 404, { error: { code: 'not-found', message: `No timer function named ${name}` } });
+    if (definition?.kind !== 'timer') {
+      return sendJson(response, 404, {
+        error: { code: 'not-found', message: `No timer function named ${name}` },
+      });
     }
     try {
       await this.#runTimer(definition);

@@ -1,15 +1,29 @@
-import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt } from 'node:crypto';
+import {
+  constants,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  privateDecrypt,
+  publicEncrypt,
+} from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../shared/errors.js';
-import { type KeyWrapper, keyWrapAlgorithm, verifyKeyRoundTrip, type WrappedKey } from '../shared/keys/keyWrapping.js';
+import {
+  type KeyWrapper,
+  keyWrapAlgorithm,
+  verifyKeyRoundTrip,
+  type WrappedKey,
+} from '../shared/keys/keyWrapping.js';
 
 const keyIdPrefix = 'local://hybrid-calendar/keys/data-key-wrapping/';
 
 const keyFileSchema = z.object({
   /** Oldest first; the last one wraps new keys. Older versions stay to unwrap what they wrapped. */
-  versions: z.array(z.object({ version: z.string().regex(/^[0-9a-f]{16}$/), privateKeyPem: z.string() })).min(1),
+  versions: z
+    .array(z.object({ version: z.string().regex(/^[0-9a-f]{16}$/), privateKeyPem: z.string() }))
+    .min(1),
 });
 type KeyFile = z.infer<typeof keyFileSchema>;
 
@@ -48,7 +62,8 @@ export class LocalFileKeyWrapper implements KeyWrapper {
       await this.#save(this.#keys);
     } else {
       const parsed = keyFileSchema.safeParse(JSON.parse(text));
-      if (!parsed.success) throw new AppError('configuration-invalid', `LOCAL_KEY_FILE ${this.#file} is not a key file`);
+      if (!parsed.success)
+        throw new AppError('configuration-invalid', `LOCAL_KEY_FILE ${this.#file} is not a key file`);
       this.#keys = parsed.data;
     }
     return this.#keys;
@@ -75,20 +90,34 @@ export class LocalFileKeyWrapper implements KeyWrapper {
     const current = keys.versions[keys.versions.length - 1];
     if (!current) throw new AppError('configuration-invalid', 'local key file has no key');
     const wrapped = publicEncrypt(
-      { key: createPublicKey(current.privateKeyPem), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      {
+        key: createPublicKey(current.privateKeyPem),
+        padding: constants.RSA_PKCS1_OAEP_PADDING,
+        oaepHash: 'sha256',
+      },
       dataKey,
     );
-    return { keyId: keyIdPrefix + current.version, algorithm: keyWrapAlgorithm, wrapped: wrapped.toString('base64url') };
+    return {
+      keyId: keyIdPrefix + current.version,
+      algorithm: keyWrapAlgorithm,
+      wrapped: wrapped.toString('base64url'),
+    };
   }
 
   async unwrapKey(wrappedKey: WrappedKey): Promise<Uint8Array> {
     const keys = await this.#load();
-    const version = wrappedKey.keyId.startsWith(keyIdPrefix) ? wrappedKey.keyId.slice(keyIdPrefix.length) : undefined;
+    const version = wrappedKey.keyId.startsWith(keyIdPrefix)
+      ? wrappedKey.keyId.slice(keyIdPrefix.length)
+      : undefined;
     const entry = keys.versions.find((candidate) => candidate.version === version);
     if (!entry) throw new AppError('key-unwrap-failed', 'unwrap key: unknown key version');
     try {
       return privateDecrypt(
-        { key: createPrivateKey(entry.privateKeyPem), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+        {
+          key: createPrivateKey(entry.privateKeyPem),
+          padding: constants.RSA_PKCS1_OAEP_PADDING,
+          oaepHash: 'sha256',
+        },
         Buffer.from(wrappedKey.wrapped, 'base64url'),
       );
     } catch (error) {

@@ -37,7 +37,8 @@ function portFrom(env: NodeJS.ProcessEnv, key: string, fallback: number): number
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`${key} must be a port number, got "${raw}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`${key} must be a port number, got "${raw}"`);
   return port;
 }
 
@@ -83,7 +84,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     const bus = new InProcessBus();
     stops.push(() => bus.close());
-    const keyWrapper = new LocalFileKeyWrapper(settings.keyWrapping.kind === 'local-file' ? settings.keyWrapping.file : '');
+    const keyWrapper = new LocalFileKeyWrapper(
+      settings.keyWrapping.kind === 'local-file' ? settings.keyWrapping.file : '',
+    );
     const services = composeServices(settings, { bus, keyWrapper });
     await services.store.ensureContainers(allContainerLayouts);
 
@@ -147,6 +150,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log('stopping the local stack...');
     await stack.stop();
+    console.log('local stack stopped');
     process.exit(0);
   };
   process.on('SIGINT', shutdown);

@@ -27,7 +27,11 @@ export async function ensureLocalTls(stateDir: string): Promise<LocalTls> {
   const caCertPath = join(dir, 'ca.pem');
   const certPath = join(dir, 'server.pem');
   const keyPath = join(dir, 'server-key.pem');
-  const [ca, cert, key] = await Promise.all([readIfPresent(caCertPath), readIfPresent(certPath), readIfPresent(keyPath)]);
+  const [ca, cert, key] = await Promise.all([
+    readIfPresent(caCertPath),
+    readIfPresent(certPath),
+    readIfPresent(keyPath),
+  ]);
   if (ca && cert && key) return { caCertPath, cert, key };
 
   const notAfterDate = new Date(Date.now() + 5 * 365 * 86_400_000);

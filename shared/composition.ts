@@ -55,7 +55,10 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
   } else if (local.bus) {
     bus = local.bus;
   } else {
-    throw new AppError('configuration-invalid', 'Invalid configuration: MESSAGE_BUS in-process only runs under the local host.');
+    throw new AppError(
+      'configuration-invalid',
+      'Invalid configuration: MESSAGE_BUS in-process only runs under the local host.',
+    );
   }
 
   let keyWrapper: KeyWrapper;
@@ -64,7 +67,10 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
   } else if (local.keyWrapper) {
     keyWrapper = local.keyWrapper;
   } else {
-    throw new AppError('configuration-invalid', 'Invalid configuration: KEY_WRAPPING local-file only runs under the local host.');
+    throw new AppError(
+      'configuration-invalid',
+      'Invalid configuration: KEY_WRAPPING local-file only runs under the local host.',
+    );
   }
 
   return {

@@ -86,8 +86,12 @@ export class ServiceBusMessageBus implements MessageBus {
 
   async schedule(queue: string, message: OutgoingMessage, enqueueAt: Date): Promise<SequenceNumber> {
     try {
-      const [sequenceNumber] = await this.#sender(queue).scheduleMessages(toServiceBusMessage(message), enqueueAt);
-      if (!sequenceNumber) throw new AppError('dependency-unavailable', `schedule on ${queue}: no sequence number`);
+      const [sequenceNumber] = await this.#sender(queue).scheduleMessages(
+        toServiceBusMessage(message),
+        enqueueAt,
+      );
+      if (!sequenceNumber)
+        throw new AppError('dependency-unavailable', `schedule on ${queue}: no sequence number`);
       return fromLong(sequenceNumber);
     } catch (error) {
       throw toBusError(error, `schedule on ${queue}`);

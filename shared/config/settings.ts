@@ -5,50 +5,37 @@ import { AppError } from '../errors.js';
  * Every setting the code reads, by the exact environment key. `local.settings.sample.json` and the
  * Bicep app settings list the same keys; a test keeps the three in step.
  */
-const settingsSchema = z
-  .object({
-    COSMOS_ENDPOINT: z.url({ protocol: /^https$/, error: 'must be the https:// endpoint of the Cosmos DB account' }),
-    COSMOS_DATABASE: z
-      .string()
-      .regex(/^[A-Za-z0-9-_]{1,255}$/, 'must be a Cosmos DB database id (letters, digits, - and _)')
-      .default('hybrid-calendar'),
-    /** Only for emulators and the local stack: in Azure the managed identity signs Cosmos requests. */
-    COSMOS_KEY: z.string().min(1).optional(),
-    /** Client id of the user-assigned managed identity; unset means the system-assigned one. */
-    AZURE_CLIENT_ID: z.uuid('must be the client id (a GUID) of the managed identity').optional(),
-    MESSAGE_BUS: z.enum(['service-bus', 'in-process']).default('service-bus'),
-    /** Same key the Functions host reads for the Service Bus triggers' identity-based connection. */
-    ServiceBusConnection__fullyQualifiedNamespace: z
-      .string()
-      .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a host name such as contoso.servicebus.windows.net')
-      .optional(),
-    KEY_WRAPPING: z.enum(['key-vault', 'local-file']).default('key-vault'),
-    KEY_VAULT_KEY_ID: z
-      .url({
-        protocol: /^https$/,
-        error: 'must be a Key Vault key id such as https://vault.vault.azure.net/keys/name',
-      })
-      .refine((value) => /\/keys\/[^/]+(\/[^/]+)?\/?$/.test(new URL(value).pathname), {
-        message: 'must be a Key Vault key id such as https://vault.vault.azure.net/keys/name',
-      })
-      .optional(),
-    LOCAL_KEY_FILE: z.string().min(1).optional(),
-  })
-  .superRefine((settings, issues) => {
-    if (settings.MESSAGE_BUS === 'service-bus' && !settings.ServiceBusConnection__fullyQualifiedNamespace) {
-      issues.addIssue({
-        code: 'custom',
-        path: ['ServiceBusConnection__fullyQualifiedNamespace'],
-        message: 'is required when MESSAGE_BUS is service-bus',
-      });
-    }
-    if (settings.KEY_WRAPPING === 'key-vault' && !settings.KEY_VAULT_KEY_ID) {
-      issues.addIssue({ code: 'custom', path: ['KEY_VAULT_KEY_ID'], message: 'is required when KEY_WRAPPING is key-vault' });
-    }
-    if (settings.KEY_WRAPPING === 'local-file' && !settings.LOCAL_KEY_FILE) {
-      issues.addIssue({ code: 'custom', path: ['LOCAL_KEY_FILE'], message: 'is required when KEY_WRAPPING is local-file' });
-    }
-  });
+const settingsSchema = z.object({
+  COSMOS_ENDPOINT: z.url({
+    protocol: /^https$/,
+    error: 'must be the https:// endpoint of the Cosmos DB account',
+  }),
+  COSMOS_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z0-9-_]{1,255}$/, 'must be a Cosmos DB database id (letters, digits, - and _)')
+    .default('hybrid-calendar'),
+  /** Only for emulators and the local stack: in Azure the managed identity signs Cosmos requests. */
+  COSMOS_KEY: z.string().min(1).optional(),
+  /** Client id of the user-assigned managed identity; unset means the system-assigned one. */
+  AZURE_CLIENT_ID: z.uuid('must be the client id (a GUID) of the managed identity').optional(),
+  MESSAGE_BUS: z.enum(['service-bus', 'in-process']).default('service-bus'),
+  /** Same key the Functions host reads for the Service Bus triggers' identity-based connection. */
+  ServiceBusConnection__fullyQualifiedNamespace: z
+    .string()
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a host name such as contoso.servicebus.windows.net')
+    .optional(),
+  KEY_WRAPPING: z.enum(['key-vault', 'local-file']).default('key-vault'),
+  KEY_VAULT_KEY_ID: z
+    .url({
+      protocol: /^https$/,
+      error: 'must be a Key Vault key id such as https://vault.vault.azure.net/keys/name',
+    })
+    .refine((value) => /\/keys\/[^/]+(\/[^/]+)?\/?$/.test(new URL(value).pathname), {
+      message: 'must be a Key Vault key id such as https://vault.vault.azure.net/keys/name',
+    })
+    .optional(),
+  LOCAL_KEY_FILE: z.string().min(1).optional(),
+});
 
 export type SettingKey = keyof z.input<typeof settingsSchema>;
 
@@ -69,11 +56,14 @@ function toSettings(raw: RawSettings): Settings {
   return {
     cosmos: { endpoint: raw.COSMOS_ENDPOINT, database: raw.COSMOS_DATABASE, key: raw.COSMOS_KEY },
     managedIdentityClientId: raw.AZURE_CLIENT_ID,
-    // The refinements above guarantee the conditional values exist; `?? ''` only satisfies the type.
+    // conditionalProblems guarantees the conditional values exist; `?? ''` only satisfies the type.
     messageBus:
       raw.MESSAGE_BUS === 'in-process'
         ? { kind: 'in-process' }
-        : { kind: 'service-bus', fullyQualifiedNamespace: raw.ServiceBusConnection__fullyQualifiedNamespace ?? '' },
+        : {
+            kind: 'service-bus',
+            fullyQualifiedNamespace: raw.ServiceBusConnection__fullyQualifiedNamespace ?? '',
+          },
     keyWrapping:
       raw.KEY_WRAPPING === 'local-file'
         ? { kind: 'local-file', file: raw.LOCAL_KEY_FILE ?? '' }
@@ -82,20 +72,46 @@ function toSettings(raw: RawSettings): Settings {
 }
 
 /**
+ * Settings required only with some adapters. Checked on the raw values, apart from the schema, so
+ * that they are reported together with every other problem.
+ */
+function conditionalProblems(present: Readonly<Record<string, string | undefined>>): string[] {
+  const problems: string[] = [];
+  const messageBus = present.MESSAGE_BUS ?? 'service-bus';
+  const keyWrapping = present.KEY_WRAPPING ?? 'key-vault';
+  if (messageBus === 'service-bus' && !present.ServiceBusConnection__fullyQualifiedNamespace) {
+    problems.push(
+      'ServiceBusConnection__fullyQualifiedNamespace is required when MESSAGE_BUS is service-bus',
+    );
+  }
+  if (keyWrapping === 'key-vault' && !present.KEY_VAULT_KEY_ID) {
+    problems.push('KEY_VAULT_KEY_ID is required when KEY_WRAPPING is key-vault');
+  }
+  if (keyWrapping === 'local-file' && !present.LOCAL_KEY_FILE) {
+    problems.push('LOCAL_KEY_FILE is required when KEY_WRAPPING is local-file');
+  }
+  return problems;
+}
+
+/**
  * Reads the settings from the environment. Fails with one message that names every missing or
  * invalid setting, so an administrator fixes them all in one go. Values are never echoed: some are
  * secrets.
  */
 export function loadSettings(env: Readonly<Record<string, string | undefined>>): Settings {
-  const present = Object.fromEntries(
-    settingKeys.map((key) => [key, env[key] === '' ? undefined : env[key]] as const).filter(([, v]) => v !== undefined),
+  const present: Record<string, string | undefined> = Object.fromEntries(
+    settingKeys
+      .map((key) => [key, env[key] === '' ? undefined : env[key]] as const)
+      .filter(([, v]) => v !== undefined),
   );
   const parsed = settingsSchema.safeParse(present);
-  if (parsed.success) return toSettings(parsed.data);
-  const problems = parsed.error.issues.map((issue) => {
+  const problems = (parsed.success ? [] : parsed.error.issues).map((issue) => {
     const key = String(issue.path[0] ?? 'settings');
-    const reason = issue.code === 'invalid_type' && env[key] === undefined ? 'is required' : issue.message;
+    const reason =
+      issue.code === 'invalid_type' && present[key] === undefined ? 'is required' : issue.message;
     return `${key} ${reason}`;
   });
+  problems.push(...conditionalProblems(present));
+  if (parsed.success && problems.length === 0) return toSettings(parsed.data);
   throw new AppError('configuration-invalid', `Invalid configuration: ${problems.join('; ')}.`);
 }

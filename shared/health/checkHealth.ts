@@ -43,7 +43,10 @@ export async function checkHealth(probes: readonly HealthProbe[], timeoutMs = 5_
         ]);
         return [probe.name, { status: 'up', latencyMs: Math.round(performance.now() - started) }];
       } catch (error) {
-        return [probe.name, { status: 'down', latencyMs: Math.round(performance.now() - started), reason: reasonOf(error) }];
+        return [
+          probe.name,
+          { status: 'down', latencyMs: Math.round(performance.now() - started), reason: reasonOf(error) },
+        ];
       } finally {
         clearTimeout(timer);
       }

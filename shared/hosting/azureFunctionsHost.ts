@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
-import { app } from './azureFunctionsRuntime.js';
 import type { ServiceBusReceivedMessage } from '@azure/service-bus';
 import { fromServiceBusReceivedMessage } from '../bus/serviceBusMessageBus.js';
+import { app } from './azureFunctionsRuntime.js';
 import {
   answerHttpRequest,
   type FunctionDefinition,
@@ -51,7 +51,12 @@ export async function runQueueFunctionOnServiceBus<S>(
   for (const message of messages) {
     let settlement: Awaited<ReturnType<typeof settleQueueMessage>>;
     try {
-      settlement = await settleQueueMessage(definition, fromServiceBusReceivedMessage(message), services, context);
+      settlement = await settleQueueMessage(
+        definition,
+        fromServiceBusReceivedMessage(message),
+        services,
+        context,
+      );
     } catch (error) {
       await trigger.actions.abandon(message);
       throw error;
@@ -68,7 +73,10 @@ export async function runQueueFunctionOnServiceBus<S>(
 export const serviceBusConnectionName = 'ServiceBusConnection';
 
 /** Registers every function with the Azure Functions host. HTTP functions authenticate themselves. */
-export function registerWithAzureFunctions<S>(definitions: ReadonlyArray<FunctionDefinition<S>>, services: S): void {
+export function registerWithAzureFunctions<S>(
+  definitions: ReadonlyArray<FunctionDefinition<S>>,
+  services: S,
+): void {
   for (const definition of definitions) {
     switch (definition.kind) {
       case 'http':

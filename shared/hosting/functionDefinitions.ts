@@ -33,7 +33,10 @@ export interface TimerFunctionDefinition<S> {
   handle(services: S, context: InvocationContext): Promise<void>;
 }
 
-export type FunctionDefinition<S> = HttpFunctionDefinition<S> | QueueFunctionDefinition<S> | TimerFunctionDefinition<S>;
+export type FunctionDefinition<S> =
+  | HttpFunctionDefinition<S>
+  | QueueFunctionDefinition<S>
+  | TimerFunctionDefinition<S>;
 
 /**
  * Runs a queue handler and turns what it threw into a settlement: permanent failures are

@@ -9,7 +9,8 @@ export function toKeyVaultError(error: unknown, action: string): AppError {
   if (error instanceof AppError) return error;
   if (isRestError(error)) {
     const status = error.statusCode ?? 0;
-    if (status === 429) return new AppError('throttled', `${action}: Key Vault is throttling`, { cause: error });
+    if (status === 429)
+      return new AppError('throttled', `${action}: Key Vault is throttling`, { cause: error });
     // 400: bytes that do not unwrap; 403/404: a key version this identity cannot use or that is gone.
     if (status === 400 || status === 403 || status === 404) {
       return new AppError('key-unwrap-failed', `${action}: Key Vault refused (${status})`, { cause: error });
@@ -45,8 +46,13 @@ export class KeyVaultKeyWrapper implements KeyWrapper {
   async wrapKey(dataKey: Uint8Array): Promise<WrappedKey> {
     try {
       const result = await this.#client(this.#keyId).wrapKey(keyWrapAlgorithm, dataKey);
-      if (!result.keyID) throw new AppError('dependency-unavailable', 'wrap key: Key Vault named no key version');
-      return { keyId: result.keyID, algorithm: keyWrapAlgorithm, wrapped: Buffer.from(result.result).toString('base64url') };
+      if (!result.keyID)
+        throw new AppError('dependency-unavailable', 'wrap key: Key Vault named no key version');
+      return {
+        keyId: result.keyID,
+        algorithm: keyWrapAlgorithm,
+        wrapped: Buffer.from(result.result).toString('base64url'),
+      };
     } catch (error) {
       throw toKeyVaultError(error, 'wrap key');
     }

@@ -2,9 +2,9 @@ import {
   type Container,
   CosmosClient,
   type CosmosClientOptions,
+  type PatchOperation as CosmosPatchOperation,
   type Database,
   ErrorResponse,
-  type PatchOperation as CosmosPatchOperation,
   type RequestOptions,
 } from '@azure/cosmos';
 import type { TokenCredential } from '@azure/identity';
@@ -34,10 +34,17 @@ export function toStoreError(error: unknown, action: string): AppError {
     const status = typeof error.code === 'number' ? error.code : Number(error.code);
     const options = { cause: error, retryAfterMs: error.retryAfterInMs };
     if (status === 404) return new AppError('not-found', `${action}: not found`, options);
-    if (status === 409) return new AppError('already-exists', `${action}: a document with that id exists`, options);
-    if (status === 412) return new AppError('precondition-failed', `${action}: the document changed since it was read`, options);
+    if (status === 409)
+      return new AppError('already-exists', `${action}: a document with that id exists`, options);
+    if (status === 412)
+      return new AppError(
+        'precondition-failed',
+        `${action}: the document changed since it was read`,
+        options,
+      );
     if (status === 429) return new AppError('throttled', `${action}: Cosmos DB is throttling`, options);
-    if (status === 400) return new AppError('input-invalid', `${action}: Cosmos DB rejected the request`, options);
+    if (status === 400)
+      return new AppError('input-invalid', `${action}: Cosmos DB rejected the request`, options);
   }
   return new AppError('dependency-unavailable', `${action}: Cosmos DB failed`, { cause: error });
 }
@@ -85,7 +92,10 @@ class CosmosCollection<T extends { id: string }> implements DocumentCollection<T
   #partitionKeyOf(document: T): string {
     const value = (document as Record<string, unknown>)[this.#partitionKeyProperty];
     if (typeof value !== 'string' || value === '') {
-      throw new AppError('input-invalid', `${this.#definition.containerId} document has no ${this.#partitionKeyProperty}`);
+      throw new AppError(
+        'input-invalid',
+        `${this.#definition.containerId} document has no ${this.#partitionKeyProperty}`,
+      );
     }
     return value;
   }
@@ -190,7 +200,17 @@ class CosmosCollection<T extends { id: string }> implements DocumentCollection<T
           partitionKey === undefined ? {} : { partitionKey },
         )
         .fetchAll();
-      return resources.map((resource: unknown) => this.#parse(resource, action));
+      // Cosmos DB scopes the query to the partition already; checking again keeps the promise
+      // (no other partition's documents, ever) on servers that ignore the header, such as the
+      // embedded one, and it costs nothing.
+      const scoped =
+        partitionKey === undefined
+          ? resources
+          : resources.filter(
+              (resource: unknown) =>
+                (resource as Record<string, unknown>)[this.#partitionKeyProperty] === partitionKey,
+            );
+      return scoped.map((resource: unknown) => this.#parse(resource, action));
     } catch (error) {
       throw toStoreError(error, action);
     }

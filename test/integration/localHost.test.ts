@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { InProcessBus } from '../../dev/inProcessBus.js';
+import { LocalFunctionsHost } from '../../dev/localHost.js';
+import { complete, type MessageBus } from '../../shared/bus/messageBus.js';
+import { AppError } from '../../shared/errors.js';
+import type { FunctionDefinition } from '../../shared/hosting/functionDefinitions.js';
+
+interface TestServices {
+  bus: MessageBus;
+  processed: unknown[];
+  timerRuns: number;
+}
+
+const echoBodySchema = z.object({ text: z.string() });
+
+const definitions: ReadonlyArray<FunctionDefinition<TestServices>> = [
+  {
+    kind: 'http',
+    name: 'echo',
+    route: 'users/{userId}/echo',
+    methods: ['POST'],
+    async handle(request) {
+      const parsed = echoBodySchema.safeParse(await request.json().catch(() => undefined));
+      if (!parsed.success) throw new AppError('input-invalid', 'body must be {"text": string}');
+      return {
+        status: 200,
+        jsonBody: {
+          userId: request.params.userId,
+          text: parsed.data.text,
+          tag: request.query.get('tag'),
+          header: request.headers.get('x-test'),
+        },
+        headers: { 'x-answer': 'yes' },
+      };
+    },
+  },
+  {
+    kind: 'http',
+    name: 'enqueue',
+    route: 'enqueue',
+    methods: ['POST'],
+    async handle(request, services) {
+      await services.bus.send('work', { body: await request.json() });
+      return { status: 202 };
+    },
+  },
+  {
+    kind: 'http',
+    name: 'crash',
+    route: 'crash',
+    methods: ['GET'],
+    async handle() {
+      throw new Error('secret detail that must not leak');
+    },
+  },
+  {
+    kind: 'queue',
+    name: 'work',
+    queueName: 'work',
+    async handle(message, services) {
+      services.processed.push(message.body);
+      return complete;
+    },
+  },
+  {
+    kind: 'timer',
+    name: 'nightly',
+    schedule: '0 0 3 * * *',
+    async handle(services) {
+      services.timerRuns += 1;
+    },
+  },
+];
+
+let host: LocalFunctionsHost<TestServices>;
+let bus: InProcessBus;
+let services: TestServices;
+let api: string;
+
+beforeAll(async () => {
+  bus = new InProcessBus();
+  services = { bus, processed: [], timerRuns: 0 };
+  host = new LocalFunctionsHost({
+    definitions,
+    services,
+    bus,
+    port: 0,
+    log: () => undefined,
+    runTimers: false,
+  });
+  api = await host.start();
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await bus?.close();
+});
+
+describe('LocalFunctionsHost', () => {
+  it('when a request matches a route, then the handler gets params, query, headers and body', async () => {
+    const response = await fetch(`${api}/users/u-1/echo?tag=t1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-test': 'h1' },
+      body: JSON.stringify({ text: 'hello' }),
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-answer')).toBe('yes');
+    expect(await response.json()).toEqual({ userId: 'u-1', text: 'hello', tag: 't1', header: 'h1' });
+  });
+
+  it('when the handler rejects the input, then the caller gets a 400 with the reason as JSON', async () => {
+    const response = await fetch(`${api}/users/u-1/echo`, { method: 'POST', body: 'not json' });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: { code: 'input-invalid', message: 'body must be {"text": string}' },
+    });
+  });
+
+  it('when the handler crashes, then the caller gets an opaque 500 and the host keeps serving', async () => {
+    const response = await fetch(`${api}/crash`);
+    const body = await response.text();
+
+    expect(response.status).toBe(500);
+    expect(body).not.toContain('secret detail');
+    expect(
+      (await fetch(`${api}/users/u-1/echo`, { method: 'POST', body: '{"text":"still up"}' })).status,
+    ).toBe(200);
+  });
+
+  it('when no route matches, then the answer is a 404 with a JSON body', async () => {
+    const response = await fetch(`${api}/nowhere`);
+
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { code: 'not-found' } });
+  });
+
+  it('when the route exists but not for the method, then the answer is a 405 with a JSON body', async () => {
+    const response = await fetch(`${api}/users/u-1/echo`);
+
+    expect(response.status).toBe(405);
+    expect(await response.json()).toMatchObject({ error: { code: 'method-not-allowed' } });
+  });
+
+  it('when an HTTP function sends to a queue, then the queue function receives the message', async () => {
+    await fetch(`${api}/enqueue`, { method: 'POST', body: JSON.stringify({ job: 1 }) });
+    await bus.idle();
+
+    expect(services.processed).toContainEqual({ job: 1 });
+  });
+
+  it('when a timer is invoked through the admin endpoint, then it runs once and 404 names unknown ones', async () => {
+    const base = api.replace(/\/api$/, '');
+
+    const invoked = await fetch(`${base}/admin/functions/nightly`, { method: 'POST', body: '{}' });
+    const unknown = await fetch(`${base}/admin/functions/nope`, { method: 'POST' });
+
+    expect(invoked.status).toBe(202);
+    expect(services.timerRuns).toBe(1);
+    expect(unknown.status).toBe(404);
+  });
+});

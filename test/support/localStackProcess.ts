@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LocalEndpoints } from '../../dev/localStack.js';
+
+export interface LocalStackProcess {
+  endpoints: LocalEndpoints;
+  stateDir: string;
+  /** Everything the stack printed, for assertions and for diagnosing a failed start. */
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+const projectRoot = new URL('../../', import.meta.url).pathname;
+
+async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  attempt: () => Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const result = await attempt().catch(() => undefined);
+    if (result !== undefined) return result;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/**
+ * Starts the local stack the way a person does, `npm start`, on free ports and a state folder of its
+ * own, and waits until `.local/endpoints.json` exists and health answers 200.
+ */
+export async function startLocalStackProcess(timeoutMs = 60_000): Promise<LocalStackProcess> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'hybrid-calendar-e2e-'));
+  let output = '';
+  const child: ChildProcess = spawn('npm', ['start', '--silent'], {
+    cwd: projectRoot,
+    detached: true,
+    env: {
+      ...process.env,
+      NODE_EXTRA_CA_CERTS: '',
+      LOCAL_STATE_DIR: stateDir,
+      LOCAL_API_PORT: '0',
+      LOCAL_COSMOS_PORT: '0',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+    return exited;
+  };
+  try {
+    const endpoints = await waitFor('endpoints.json', timeoutMs, async () => {
+      if (child.exitCode !== null) throw new Error(`the stack exited early:\n${output}`);
+      return JSON.parse(await readFile(join(stateDir, 'endpoints.json'), 'utf8')) as LocalEndpoints;
+    });
+    return { endpoints, stateDir, output: () => output, stop };
+  } catch (error) {
+    await stop();
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\n--- stack output ---\n${output}`,
+    );
+  }
+}

@@ -1,0 +1,260 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { InProcessBus } from '../../../dev/inProcessBus.js';
+import { complete, deadLetter, type ReceivedMessage } from '../../../shared/bus/messageBus.js';
+import { AppError } from '../../../shared/errors.js';
+import {
+  type QueueFunctionDefinition,
+  settleQueueMessage,
+} from '../../../shared/hosting/functionDefinitions.js';
+import { ManualClock } from '../../../shared/time/clock.js';
+import { buildInvocationContext } from '../../support/invocationContext.js';
+
+const queue = 'test-queue';
+let bus: InProcessBus;
+
+function buildBus(options: ConstructorParameters<typeof InProcessBus>[0] = {}): InProcessBus {
+  bus = new InProcessBus(options);
+  return bus;
+}
+
+afterEach(async () => {
+  await bus?.close();
+});
+
+describe('InProcessBus', () => {
+  it('when a consumer completes a message, then it is delivered once with its body and properties', async () => {
+    buildBus();
+    const received: ReceivedMessage[] = [];
+    bus.subscribe(queue, async (message) => {
+      received.push(message);
+      return complete;
+    });
+
+    await bus.send(queue, {
+      body: { eventId: 'e1' },
+      messageId: 'm1',
+      applicationProperties: { kind: 'created' },
+    });
+    await bus.idle();
+
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ body: { eventId: 'e1' }, messageId: 'm1', deliveryCount: 1 });
+    expect(received[0]?.applicationProperties).toEqual({ kind: 'created' });
+    expect(bus.activeMessageCount(queue)).toBe(0);
+    expect(bus.deadLetterQueue(queue)).toEqual([]);
+  });
+
+  it('when a consumer throws, then the message is abandoned and redelivered with a higher delivery count', async () => {
+    buildBus();
+    const deliveryCounts: number[] = [];
+    bus.subscribe(queue, async (message) => {
+      deliveryCounts.push(message.deliveryCount);
+      if (message.deliveryCount < 3) throw new Error('transient');
+      return complete;
+    });
+
+    await bus.send(queue, { body: 'x', messageId: 'm1' });
+    await bus.idle();
+
+    expect(deliveryCounts).toEqual([1, 2, 3]);
+    expect(bus.deadLetterQueue(queue)).toEqual([]);
+  });
+
+  it('when a consumer keeps failing, then after 10 deliveries the message is dead-lettered with the reason', async () => {
+    buildBus();
+    let deliveries = 0;
+    bus.subscribe(queue, async () => {
+      deliveries += 1;
+      throw new Error('Graph answered 503');
+    });
+
+    await bus.send(queue, { body: { n: 1 }, messageId: 'm1' });
+    await bus.idle();
+
+    expect(deliveries).toBe(10);
+    expect(bus.deadLetterQueue(queue)).toEqual([
+      expect.objectContaining({
+        messageId: 'm1',
+        body: { n: 1 },
+        deliveryCount: 10,
+        deadLetterReason: 'MaxDeliveryCountExceeded',
+        deadLetterErrorDescription: 'Graph answered 503',
+      }),
+    ]);
+  });
+
+  it('when a consumer dead-letters, then the message goes to the dead-letter queue at once with its reason', async () => {
+    buildBus();
+    bus.subscribe(queue, async () => deadLetter('schema-invalid', 'eventId: Required'));
+
+    await bus.send(queue, { body: {}, messageId: 'm1' });
+    await bus.idle();
+
+    expect(bus.deadLetterQueue(queue)).toEqual([
+      expect.objectContaining({
+        deliveryCount: 1,
+        deadLetterReason: 'schema-invalid',
+        deadLetterErrorDescription: 'eventId: Required',
+      }),
+    ]);
+  });
+
+  it('when the same MessageId is sent twice within the window, then the second is dropped', async () => {
+    const clock = new ManualClock('2026-11-22T10:00:00Z');
+    buildBus({ clock });
+    const bodies: unknown[] = [];
+    bus.subscribe(queue, async (message) => {
+      bodies.push(message.body);
+      return complete;
+    });
+
+    await bus.send(queue, { body: 'first', messageId: 'same' });
+    await bus.send(queue, { body: 'second', messageId: 'same' });
+    await bus.send(queue, { body: 'other', messageId: 'different' });
+    await bus.idle();
+    clock.advanceBy(10 * 60_000);
+    await bus.send(queue, { body: 'after the window', messageId: 'same' });
+    await bus.idle();
+
+    expect(bodies).toEqual(['first', 'other', 'after the window']);
+  });
+
+  it('when a message is scheduled, then it is delivered only once its time has come', async () => {
+    const clock = new ManualClock('2026-11-22T10:00:00Z');
+    buildBus({ clock });
+    const bodies: unknown[] = [];
+    bus.subscribe(queue, async (message) => {
+      bodies.push(message.body);
+      return complete;
+    });
+
+    const sequenceNumber = await bus.schedule(
+      queue,
+      { body: 'join now', messageId: 'j1' },
+      new Date('2026-11-22T10:55:00Z'),
+    );
+    bus.releaseDueMessages();
+    await bus.idle();
+    const beforeStart = [...bodies];
+    clock.set('2026-11-22T10:55:00Z');
+    bus.releaseDueMessages();
+    await bus.idle();
+
+    expect(typeof sequenceNumber).toBe('bigint');
+    expect(beforeStart).toEqual([]);
+    expect(bodies).toEqual(['join now']);
+    expect(bus.scheduledMessageCount(queue)).toBe(0);
+  });
+
+  it('when a scheduled message is cancelled, then it is never delivered and cannot be cancelled twice', async () => {
+    const clock = new ManualClock('2026-11-22T10:00:00Z');
+    buildBus({ clock });
+    const bodies: unknown[] = [];
+    bus.subscribe(queue, async (message) => {
+      bodies.push(message.body);
+      return complete;
+    });
+    const keep = await bus.schedule(
+      queue,
+      { body: 'keep', messageId: 'k' },
+      new Date('2026-11-22T11:00:00Z'),
+    );
+    const cancel = await bus.schedule(
+      queue,
+      { body: 'cancel', messageId: 'c' },
+      new Date('2026-11-22T11:00:00Z'),
+    );
+
+    await bus.cancelScheduled(queue, cancel);
+    clock.advanceBy(2 * 3_600_000);
+    bus.releaseDueMessages();
+    await bus.idle();
+
+    expect(keep).not.toBe(cancel);
+    expect(bodies).toEqual(['keep']);
+    await expect(bus.cancelScheduled(queue, cancel)).rejects.toMatchObject({ code: 'message-not-scheduled' });
+  });
+
+  it('when scheduled with the system clock, then the scheduler delivers it without being asked', async () => {
+    buildBus({ schedulerIntervalMs: 10 });
+    const delivered = new Promise<unknown>((resolve) => {
+      bus.subscribe(queue, async (message) => {
+        resolve(message.body);
+        return complete;
+      });
+    });
+
+    await bus.schedule(queue, { body: 'soon' }, new Date(Date.now() + 50));
+
+    await expect(delivered).resolves.toBe('soon');
+  });
+
+  it('when a consumer changes the body it received, then a redelivery still carries the original', async () => {
+    buildBus();
+    const seen: unknown[] = [];
+    bus.subscribe(queue, async (message) => {
+      seen.push(structuredClone(message.body));
+      (message.body as { n: number }).n = 99;
+      if (message.deliveryCount === 1) throw new Error('retry');
+      return complete;
+    });
+
+    await bus.send(queue, { body: { n: 1 } });
+    await bus.idle();
+
+    expect(seen).toEqual([{ n: 1 }, { n: 1 }]);
+  });
+});
+
+describe('a queue function on the bus', () => {
+  const bodySchema = z.object({ eventId: z.string() });
+  const processed: string[] = [];
+  const definition: QueueFunctionDefinition<undefined> = {
+    kind: 'queue',
+    name: 'processEvent',
+    queueName: queue,
+    async handle(message) {
+      const parsed = bodySchema.safeParse(message.body);
+      if (!parsed.success)
+        throw new AppError('input-invalid', `message body: ${z.prettifyError(parsed.error)}`);
+      if (parsed.data.eventId === 'flaky') throw new AppError('throttled', 'Graph said 429');
+      processed.push(parsed.data.eventId);
+      return complete;
+    },
+  };
+
+  it('when a message fails its schema, then it is dead-lettered on the first delivery with the zod error', async () => {
+    buildBus();
+    let deliveries = 0;
+    bus.subscribe(queue, (message) => {
+      deliveries += 1;
+      return settleQueueMessage(definition, message, undefined, buildInvocationContext());
+    });
+
+    await bus.send(queue, { body: { eventId: 42 }, messageId: 'bad' });
+    await bus.idle();
+
+    expect(deliveries).toBe(1);
+    const [dead] = bus.deadLetterQueue(queue);
+    expect(dead?.deadLetterReason).toBe('input-invalid');
+    expect(dead?.deadLetterErrorDescription).toContain('eventId');
+    expect(dead?.deadLetterErrorDescription).toContain('expected string');
+  });
+
+  it('when the handler fails transiently, then the bus retries it up to the maximum delivery count', async () => {
+    buildBus();
+    bus.subscribe(queue, (message) =>
+      settleQueueMessage(definition, message, undefined, buildInvocationContext()),
+    );
+
+    await bus.send(queue, { body: { eventId: 'flaky' } });
+    await bus.send(queue, { body: { eventId: 'fine' } });
+    await bus.idle();
+
+    expect(processed).toContain('fine');
+    expect(bus.deadLetterQueue(queue)).toEqual([
+      expect.objectContaining({ deliveryCount: 10, deadLetterReason: 'MaxDeliveryCountExceeded' }),
+    ]);
+  });
+});

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadSettings, settingKeys } from '../../../shared/config/settings.js';
+import { AppError } from '../../../shared/errors.js';
+
+function buildAzureEnvironment(overrides: Record<string, string | undefined> = {}) {
+  return {
+    COSMOS_ENDPOINT: 'https://contoso.documents.azure.com:443/',
+    ServiceBusConnection__fullyQualifiedNamespace: 'contoso.servicebus.windows.net',
+    KEY_VAULT_KEY_ID: 'https://contoso.vault.azure.net/keys/data-key-wrapping',
+    ...overrides,
+  };
+}
+
+function configurationError(env: Record<string, string | undefined>): AppError {
+  try {
+    loadSettings(env);
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected loadSettings to fail');
+}
+
+describe('loadSettings', () => {
+  it('when the Azure settings are present, then it reads them with defaults for the rest', () => {
+    const settings = loadSettings(buildAzureEnvironment());
+
+    expect(settings).toEqual({
+      cosmos: {
+        endpoint: 'https://contoso.documents.azure.com:443/',
+        database: 'hybrid-calendar',
+        key: undefined,
+      },
+      managedIdentityClientId: undefined,
+      messageBus: { kind: 'service-bus', fullyQualifiedNamespace: 'contoso.servicebus.windows.net' },
+      keyWrapping: { kind: 'key-vault', keyId: 'https://contoso.vault.azure.net/keys/data-key-wrapping' },
+    });
+  });
+
+  it('when several settings are missing or invalid, then one error names every one of them', () => {
+    const error = configurationError({
+      COSMOS_ENDPOINT: 'http://not-https.example',
+      AZURE_CLIENT_ID: 'not-a-guid',
+      MESSAGE_BUS: 'carrier-pigeon',
+    });
+
+    expect(error.code).toBe('configuration-invalid');
+    expect(error.message).toContain('COSMOS_ENDPOINT must be the https:// endpoint');
+    expect(error.message).toContain('AZURE_CLIENT_ID must be the client id');
+    expect(error.message).toContain('MESSAGE_BUS');
+    expect(error.message).toContain('KEY_VAULT_KEY_ID is required when KEY_WRAPPING is key-vault');
+  });
+
+  it('when nothing is set, then the required settings are each reported as required', () => {
+    const error = configurationError({});
+
+    expect(error.message).toContain('COSMOS_ENDPOINT is required');
+    expect(error.message).toContain('ServiceBusConnection__fullyQualifiedNamespace is required');
+    expect(error.message).toContain('KEY_VAULT_KEY_ID is required');
+  });
+
+  it('when a setting holds a secret and is invalid, then the message does not echo its value', () => {
+    const error = configurationError(
+      buildAzureEnvironment({
+        COSMOS_ENDPOINT: 'https://x',
+        KEY_VAULT_KEY_ID: 'https://vault/secret-value-42',
+      }),
+    );
+
+    expect(error.message).toContain('KEY_VAULT_KEY_ID');
+    expect(error.message).not.toContain('secret-value-42');
+  });
+
+  it('when the local adapters are chosen, then Service Bus and Key Vault settings are not needed', () => {
+    const settings = loadSettings({
+      COSMOS_ENDPOINT: 'https://127.0.0.1:8081',
+      COSMOS_KEY: 'local-key',
+      MESSAGE_BUS: 'in-process',
+      KEY_WRAPPING: 'local-file',
+      LOCAL_KEY_FILE: '.local/keys/key-wrapping.json',
+    });
+
+    expect(settings.messageBus).toEqual({ kind: 'in-process' });
+    expect(settings.keyWrapping).toEqual({ kind: 'local-file', file: '.local/keys/key-wrapping.json' });
+    expect(settings.cosmos.key).toBe('local-key');
+  });
+
+  it('when a setting is an empty string, then it counts as unset', () => {
+    expect(
+      loadSettings(buildAzureEnvironment({ COSMOS_KEY: '', AZURE_CLIENT_ID: '' })).cosmos.key,
+    ).toBeUndefined();
+  });
+});
+
+describe('local.settings.sample.json', () => {
+  // Settings the Functions host itself reads; the code never does.
+  const hostSettings = new Set(['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsStorage']);
+  const sample = JSON.parse(
+    readFileSync(new URL('../../../local.settings.sample.json', import.meta.url), 'utf8'),
+  ) as {
+    Values: Record<string, string>;
+  };
+
+  it('when compared with the settings schema, then it lists every key the code reads', () => {
+    expect(
+      Object.keys(sample.Values)
+        .filter((key) => !hostSettings.has(key))
+        .sort(),
+    ).toEqual([...settingKeys].sort());
+  });
+});
