@@ -103,8 +103,10 @@ export class InProcessBus implements MessageBus {
     if (this.#closed) throw new AppError('dependency-unavailable', 'the in-process bus is closed');
     const queue = this.#queue(queueName);
     const now = this.#clock.now().getTime();
+    // Ids are kept in the order they were first seen, so expiry stops at the first one still fresh.
     for (const [id, seenAt] of queue.seenMessageIds) {
-      if (now - seenAt >= this.#duplicateWindowMs) queue.seenMessageIds.delete(id);
+      if (now - seenAt < this.#duplicateWindowMs) break;
+      queue.seenMessageIds.delete(id);
     }
     const bodyJson = JSON.stringify(message.body ?? null);
     const messageId = message.messageId ?? crypto.randomUUID();

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +10,7 @@ import { type EmbeddedCosmos, startEmbeddedCosmos } from './embeddedCosmos.js';
 import { InProcessBus } from './inProcessBus.js';
 import { LocalFunctionsHost } from './localHost.js';
 import { LocalFileKeyWrapper } from './localKeyWrapper.js';
-import { ensureLocalTls } from './localTls.js';
+import { ensureLocalTls, relaunchTrustingLocalCa } from './localTls.js';
 
 /** What `.local/endpoints.json` holds: the public surfaces scripts and tests drive the stack through. */
 export interface LocalEndpoints {
@@ -112,24 +111,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   }
 }
 
-/** Node reads NODE_EXTRA_CA_CERTS only at start-up, so the stack relaunches itself with it set. */
-async function relaunchTrustingLocalCa(caCertPath: string): Promise<never> {
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: caCertPath },
-  });
-  // Ctrl-C reaches both processes; the parent only waits for the child to finish cleanly.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => child.kill(signal));
-  }
-  const code = await new Promise<number>((done) => child.on('exit', (exitCode) => done(exitCode ?? 1)));
-  process.exit(code);
-}
-
 async function main(): Promise<void> {
   const options = localStackOptionsFrom(process.env);
   const tls = await ensureLocalTls(options.stateDir);
-  if (process.env.NODE_EXTRA_CA_CERTS !== tls.caCertPath) await relaunchTrustingLocalCa(tls.caCertPath);
+  await relaunchTrustingLocalCa(tls.caCertPath);
 
   const started = Date.now();
   const stack = await startLocalStack(options);

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
@@ -68,4 +69,21 @@ export async function ensureLocalTls(stateDir: string): Promise<LocalTls> {
   await writeFile(certPath, server.cert);
   await writeFile(caCertPath, authority.cert);
   return { caCertPath, cert: server.cert, key: server.private };
+}
+
+/**
+ * Node reads NODE_EXTRA_CA_CERTS only at start-up, so a process that talks to the local servers
+ * relaunches itself with it set, unless it already is. The parent just waits and passes signals on.
+ */
+export async function relaunchTrustingLocalCa(caCertPath: string): Promise<void> {
+  if (process.env.NODE_EXTRA_CA_CERTS === caCertPath) return;
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: caCertPath },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => child.kill(signal));
+  }
+  const code = await new Promise<number>((done) => child.on('exit', (exitCode) => done(exitCode ?? 1)));
+  process.exit(code);
 }

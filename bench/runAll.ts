@@ -1,0 +1,19 @@
+import { resolve } from 'node:path';
+import { ensureLocalTls, relaunchTrustingLocalCa } from '../dev/localTls.js';
+import { benchCosmosStore } from './cosmosStore.js';
+import { benchInProcessBus } from './inProcessBus.js';
+
+/** `npm run bench`: every benchmark, figures printed one per line. Timings are for reading, not asserting. */
+async function main(): Promise<void> {
+  const tls = await ensureLocalTls(resolve(process.env.LOCAL_STATE_DIR || '.local'));
+  await relaunchTrustingLocalCa(tls.caCertPath);
+  console.log(`hybrid-calendar benchmarks (node ${process.version}, ${new Date().toISOString()})`);
+  for (const lines of [await benchInProcessBus(), await benchCosmosStore(tls)]) {
+    for (const line of lines) console.log(line);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
