@@ -56,7 +56,14 @@ export async function startLocalStackProcess(timeoutMs = 60_000): Promise<LocalS
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
   const stop = async () => {
-    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      try {
+        // The whole process group: npm, the shell, the stack and its relaunched child.
+        process.kill(-child.pid, 'SIGTERM');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
     return exited;
   };
   try {
