@@ -7,6 +7,7 @@ import { loadSettings } from '../shared/config/settings.js';
 import { isAppError } from '../shared/errors.js';
 import { allContainerLayouts } from '../shared/store/containers.js';
 import { type EmbeddedCosmos, startEmbeddedCosmos } from './embeddedCosmos.js';
+import { GraphSimulator } from './graphSimulator/server.js';
 import { InProcessBus } from './inProcessBus.js';
 import { LocalFunctionsHost } from './localHost.js';
 import { LocalFileKeyWrapper } from './localKeyWrapper.js';
@@ -16,12 +17,24 @@ import { ensureLocalTls, relaunchTrustingLocalCa } from './localTls.js';
 export interface LocalEndpoints {
   api: string;
   cosmos: { endpoint: string; key: string; database: string };
+  /** Graph simulator base, e.g. `https://127.0.0.1:7072/v1.0`. */
+  graph: string;
+  /** OAuth 2.0 authority of the demo tenant, and its token endpoint. */
+  authority: string;
+  tokenEndpoint: string;
+  /** The simulator's control API (faults, lifecycle events, counters). */
+  graphControl: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  users: Array<{ id: string; mail: string; displayName: string; isRoom: boolean; preferredLanguage: string }>;
 }
 
 export interface LocalStackOptions {
   stateDir: string;
   apiPort: number;
   cosmosPort: number;
+  graphPort: number;
   runTimers: boolean;
 }
 
@@ -29,6 +42,7 @@ export interface RunningLocalStack {
   endpoints: LocalEndpoints;
   services: Services;
   bus: InProcessBus;
+  graph: GraphSimulator;
   stop(): Promise<void>;
 }
 
@@ -46,6 +60,7 @@ export function localStackOptionsFrom(env: NodeJS.ProcessEnv): LocalStackOptions
     stateDir: resolve(env.LOCAL_STATE_DIR || '.local'),
     apiPort: portFrom(env, 'LOCAL_API_PORT', 7071),
     cosmosPort: portFrom(env, 'LOCAL_COSMOS_PORT', 8081),
+    graphPort: portFrom(env, 'LOCAL_GRAPH_PORT', 7072),
     runTimers: env.LOCAL_RUN_TIMERS !== 'false',
   };
 }
@@ -71,6 +86,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   try {
     const cosmos: EmbeddedCosmos = await startEmbeddedCosmos(tls, options.cosmosPort);
     stops.push(() => cosmos.stop());
+    const graph = new GraphSimulator({ tls, port: options.graphPort });
+    await graph.start();
+    stops.push(() => graph.stop());
 
     // The embedded parts fill in what a deployment would configure; the environment still wins.
     const settings = loadSettings({
@@ -102,9 +120,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const endpoints: LocalEndpoints = {
       api,
       cosmos: { endpoint: cosmos.endpoint, key: cosmos.key, database: settings.cosmos.database },
+      graph: graph.graphUrl,
+      authority: graph.identity.authority(),
+      tokenEndpoint: `${graph.identity.authority()}/oauth2/v2.0/token`,
+      graphControl: `${graph.baseUrl}/_control`,
+      tenantId: graph.tenant.tenantId,
+      clientId: graph.tenant.app.clientId,
+      clientSecret: graph.tenant.app.clientSecret,
+      users: graph.tenant.users.map((user) => ({
+        id: user.id,
+        mail: user.mail,
+        displayName: user.displayName,
+        isRoom: user.isRoom,
+        preferredLanguage: user.preferredLanguage,
+      })),
     };
     await writeJsonAtomically(join(options.stateDir, 'endpoints.json'), endpoints);
-    return { endpoints, services, bus, stop: stopAll };
+    return { endpoints, services, bus, graph, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -124,6 +156,7 @@ async function main(): Promise<void> {
       `hybrid-calendar local stack is up (${Date.now() - started} ms)`,
       `  functions  ${stack.endpoints.api}   (health: ${stack.endpoints.api}/health)`,
       `  cosmos     ${stack.endpoints.cosmos.endpoint}`,
+      `  graph      ${stack.endpoints.graph}   (authority: ${stack.endpoints.authority})`,
       `  endpoints  ${join(options.stateDir, 'endpoints.json')}`,
       'Ctrl-C stops everything.',
       '',

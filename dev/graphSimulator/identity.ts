@@ -1,0 +1,414 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK, jwtVerify, type JWTPayload, SignJWT } from 'jose';
+import type { Clock } from '../../shared/time/clock.js';
+import type { DemoTenant, DirectoryUser } from './demoTenant.js';
+
+/** Graph's audience, as in real access tokens. */
+export const graphAudience = 'https://graph.microsoft.com';
+
+/** What the application may do without a user: the permissions the admin consents to. */
+export const applicationRoles = [
+  'Calendars.ReadWrite',
+  'MailboxSettings.ReadWrite',
+  'User.Read.All',
+  'Domain.Read.All',
+  'RoleManagement.Read.Directory',
+];
+
+export interface AccessTokenClaims extends JWTPayload {
+  tid: string;
+  oid: string;
+  appid: string;
+  idtyp: 'app' | 'user';
+  roles?: string[];
+  scp?: string;
+}
+
+/** An OAuth error as the Microsoft identity platform shapes it. */
+export interface OAuthError {
+  status: number;
+  body: {
+    error: string;
+    error_description: string;
+    error_codes: number[];
+    timestamp: string;
+    trace_id: string;
+    correlation_id: string;
+  };
+}
+
+interface AuthorizationCode {
+  clientId: string;
+  redirectUri: string;
+  scope: string;
+  codeChallenge: string | undefined;
+  userId: string;
+  nonce: string | undefined;
+  expiresAtMs: number;
+}
+
+interface RefreshToken {
+  clientId: string;
+  userId: string;
+  scope: string;
+}
+
+const tokenLifetimeSeconds = 3_600;
+
+type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * The simulator's Microsoft identity platform: OpenID configuration, signing keys, the token endpoint
+ * (client credentials, authorization code with PKCE, refresh token), authorize and admin consent.
+ * Tokens are RS256 JWTs; Graph routes accept only tokens this provider signed and that have not expired.
+ */
+export class SimulatedIdentityProvider {
+  readonly #tenant: DemoTenant;
+  readonly #baseUrl: string;
+  readonly #clock: Clock;
+  #privateKey: SigningKey | undefined;
+  #publicKey: SigningKey | undefined;
+  #publicJwk: JWK | undefined;
+  readonly #keyId = randomToken(8);
+  readonly #codes = new Map<string, AuthorizationCode>();
+  readonly #refreshTokens = new Map<string, RefreshToken>();
+  /** Tenants whose admin consented to the app's permissions. */
+  readonly consentedTenants = new Set<string>();
+
+  constructor(tenant: DemoTenant, baseUrl: string, clock: Clock) {
+    this.#tenant = tenant;
+    this.#baseUrl = baseUrl;
+    this.#clock = clock;
+  }
+
+  async init(): Promise<void> {
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    this.#privateKey = privateKey;
+    this.#publicKey = publicKey;
+    this.#publicJwk = { ...(await exportJWK(publicKey)), kid: this.#keyId, use: 'sig', alg: 'RS256' };
+  }
+
+  authority(tenantId = this.#tenant.tenantId): string {
+    return `${this.#baseUrl}/${tenantId}`;
+  }
+
+  issuer(tenantId = this.#tenant.tenantId): string {
+    return `${this.#baseUrl}/${tenantId}/v2.0`;
+  }
+
+  /** Accepts the tenant id, the `common`/`organizations` aliases, and the tenant's domains. */
+  resolveTenant(segment: string): string | undefined {
+    const lower = segment.toLowerCase();
+    if (lower === this.#tenant.tenantId || lower === 'common' || lower === 'organizations') return this.#tenant.tenantId;
+    return this.#tenant.domains.some((domain) => domain.id === lower) ? this.#tenant.tenantId : undefined;
+  }
+
+  openIdConfiguration(tenantId = this.#tenant.tenantId): Record<string, unknown> {
+    const authority = this.authority(tenantId);
+    return {
+      token_endpoint: `${authority}/oauth2/v2.0/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+      jwks_uri: `${this.#baseUrl}/${tenantId}/discovery/v2.0/keys`,
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      issuer: this.issuer(tenantId),
+      request_uri_parameter_supported: false,
+      userinfo_endpoint: `${this.#baseUrl}/oidc/userinfo`,
+      authorization_endpoint: `${authority}/oauth2/v2.0/authorize`,
+      device_authorization_endpoint: `${authority}/oauth2/v2.0/devicecode`,
+      http_logout_supported: true,
+      frontchannel_logout_supported: true,
+      end_session_endpoint: `${authority}/oauth2/v2.0/logout`,
+      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nonce', 'oid', 'tid', 'preferred_username', 'name'],
+      tenant_region_scope: 'EU',
+      cloud_instance_name: new URL(this.#baseUrl).host,
+      cloud_graph_host_name: new URL(this.#baseUrl).host,
+      msgraph_host: new URL(this.#baseUrl).host,
+    };
+  }
+
+  /** MSAL's cloud discovery document for this authority host, so that MSAL never looks elsewhere. */
+  cloudDiscoveryMetadata(): Record<string, unknown> {
+    const host = new URL(this.#baseUrl).host;
+    return {
+      tenant_discovery_endpoint: `${this.issuer()}/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+    };
+  }
+
+  jwks(): { keys: JWK[] } {
+    if (!this.#publicJwk) throw new Error('identity provider not initialised');
+    return { keys: [this.#publicJwk] };
+  }
+
+  #error(status: number, error: string, code: number, description: string): OAuthError {
+    return {
+      status,
+      body: {
+        error,
+        error_description: `AADSTS${code}: ${description} Trace ID: ${crypto.randomUUID()} Timestamp: ${this.#clock.now().toISOString()}`,
+        error_codes: [code],
+        timestamp: this.#clock.now().toISOString(),
+        trace_id: crypto.randomUUID(),
+        correlation_id: crypto.randomUUID(),
+      },
+    };
+  }
+
+  #nowSeconds(): number {
+    return Math.floor(this.#clock.now().getTime() / 1000);
+  }
+
+  async #sign(claims: JWTPayload, audience: string, lifetimeSeconds = tokenLifetimeSeconds): Promise<string> {
+    if (!this.#privateKey) throw new Error('identity provider not initialised');
+    const now = this.#nowSeconds();
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.#keyId })
+      .setIssuer(this.issuer())
+      .setAudience(audience)
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + lifetimeSeconds)
+      .setJti(randomToken(12))
+      .sign(this.#privateKey);
+  }
+
+  /** An app-only Graph token, as client credentials would return; for tests and the control API. */
+  async issueAppToken(tenantId = this.#tenant.tenantId, lifetimeSeconds = tokenLifetimeSeconds): Promise<string> {
+    const claims: AccessTokenClaims = {
+      tid: tenantId,
+      oid: this.#tenant.app.servicePrincipalId,
+      sub: this.#tenant.app.servicePrincipalId,
+      appid: this.#tenant.app.clientId,
+      idtyp: 'app',
+      roles: applicationRoles,
+    };
+    return this.#sign(claims, graphAudience, lifetimeSeconds);
+  }
+
+  async #issueUserTokens(userId: string, scope: string, nonce: string | undefined, clientInfo: boolean) {
+    const user = this.#tenant.users.find((candidate) => candidate.id === userId);
+    if (!user) throw new Error('unknown user');
+    const graphScopes = scope
+      .split(' ')
+      .filter((s) => s && !['openid', 'profile', 'email', 'offline_access'].includes(s))
+      .map((s) => s.replace(/^https:\/\/graph\.microsoft\.com\//, ''))
+      .filter((s) => s !== '.default');
+    const scp = graphScopes.length > 0 ? graphScopes.join(' ') : 'Calendars.ReadWrite MailboxSettings.ReadWrite User.Read';
+    const accessClaims: AccessTokenClaims = {
+      tid: this.#tenant.tenantId,
+      oid: user.id,
+      sub: user.id,
+      appid: this.#tenant.app.clientId,
+      idtyp: 'user',
+      scp,
+      upn: user.userPrincipalName,
+      name: user.displayName,
+    };
+    const accessToken = await this.#sign(accessClaims, graphAudience);
+    const idToken = await this.#sign(
+      {
+        tid: this.#tenant.tenantId,
+        oid: user.id,
+        sub: user.id,
+        name: user.displayName,
+        preferred_username: user.userPrincipalName,
+        ver: '2.0',
+        ...(nonce ? { nonce } : {}),
+      },
+      this.#tenant.app.clientId,
+    );
+    const refreshToken = randomToken(48);
+    this.#refreshTokens.set(refreshToken, { clientId: this.#tenant.app.clientId, userId, scope });
+    return {
+      token_type: 'Bearer',
+      scope: `${scp} openid profile offline_access`,
+      expires_in: tokenLifetimeSeconds,
+      ext_expires_in: tokenLifetimeSeconds,
+      access_token: accessToken,
+      refresh_token: refreshToken,
+      id_token: idToken,
+      ...(clientInfo
+        ? { client_info: Buffer.from(JSON.stringify({ uid: user.id, utid: this.#tenant.tenantId })).toString('base64url') }
+        : {}),
+    };
+  }
+
+  #checkClient(form: URLSearchParams, authorization: string | undefined): OAuthError | undefined {
+    let clientId = form.get('client_id');
+    let secret = form.get('client_secret');
+    if (authorization?.startsWith('Basic ')) {
+      const [id, pass] = Buffer.from(authorization.slice(6), 'base64').toString().split(':');
+      clientId = decodeURIComponent(id ?? '');
+      secret = decodeURIComponent(pass ?? '');
+    }
+    if (clientId !== this.#tenant.app.clientId) {
+      return this.#error(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory.`);
+    }
+    if (secret !== this.#tenant.app.clientSecret) {
+      return this.#error(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
+    }
+    return undefined;
+  }
+
+  /** The token endpoint: `POST /{tenant}/oauth2/v2.0/token` with a form body. */
+  async token(
+    tenantId: string,
+    form: URLSearchParams,
+    authorization: string | undefined,
+  ): Promise<{ status: number; body: unknown }> {
+    const clientError = this.#checkClient(form, authorization);
+    if (clientError) return clientError;
+    const grantType = form.get('grant_type');
+    const clientInfo = form.get('client_info') === '1';
+    if (grantType === 'client_credentials') {
+      if (!this.consentedTenants.has(tenantId)) {
+        return this.#error(400, 'invalid_grant', 65001, 'The user or administrator has not consented to use the application.');
+      }
+      const scope = form.get('scope') ?? '';
+      if (!scope.split(' ').some((s) => s.endsWith('/.default'))) {
+        return this.#error(400, 'invalid_scope', 1002012, 'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.');
+      }
+      return {
+        status: 200,
+        body: {
+          token_type: 'Bearer',
+          expires_in: tokenLifetimeSeconds,
+          ext_expires_in: tokenLifetimeSeconds,
+          access_token: await this.issueAppToken(tenantId),
+        },
+      };
+    }
+    if (grantType === 'authorization_code') {
+      const code = this.#codes.get(form.get('code') ?? '');
+      this.#codes.delete(form.get('code') ?? '');
+      if (!code || code.expiresAtMs < this.#clock.now().getTime()) {
+        return this.#error(400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity.');
+      }
+      if (code.redirectUri !== form.get('redirect_uri')) {
+        return this.#error(400, 'invalid_grant', 50148, 'The redirect_uri does not match the one used to request the code.');
+      }
+      if (code.codeChallenge !== undefined) {
+        const verifier = form.get('code_verifier') ?? '';
+        const challenge = createHash('sha256').update(verifier).digest('base64url');
+        if (challenge !== code.codeChallenge) {
+          return this.#error(400, 'invalid_grant', 501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.');
+        }
+      }
+      return { status: 200, body: await this.#issueUserTokens(code.userId, form.get('scope') ?? code.scope, code.nonce, clientInfo) };
+    }
+    if (grantType === 'refresh_token') {
+      const presented = form.get('refresh_token') ?? '';
+      const stored = this.#refreshTokens.get(presented);
+      if (!stored) {
+        return this.#error(400, 'invalid_grant', 700082, 'The refresh token has expired due to inactivity.');
+      }
+      // Refresh tokens rotate: the old one is spent.
+      this.#refreshTokens.delete(presented);
+      return { status: 200, body: await this.#issueUserTokens(stored.userId, form.get('scope') ?? stored.scope, undefined, clientInfo) };
+    }
+    return this.#error(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
+  }
+
+  /** Revokes every refresh token of a user, as a password reset or an admin would: the next refresh fails. */
+  revokeRefreshTokens(userId: string): number {
+    let revoked = 0;
+    for (const [token, stored] of this.#refreshTokens) {
+      if (stored.userId === userId) {
+        this.#refreshTokens.delete(token);
+        revoked += 1;
+      }
+    }
+    return revoked;
+  }
+
+  /**
+   * `GET /{tenant}/oauth2/v2.0/authorize`: signs in the user named by `login_hint` at once (a local
+   * simulator has no password page) and redirects with a code; without a hint, a page to choose a user.
+   */
+  authorize(
+    query: URLSearchParams,
+  ): { kind: 'redirect'; location: string } | { kind: 'choose-user'; users: DirectoryUser[] } | { kind: 'error'; status: number; message: string } {
+    const redirectUri = query.get('redirect_uri');
+    if (query.get('client_id') !== this.#tenant.app.clientId) {
+      return { kind: 'error', status: 400, message: 'AADSTS700016: unknown client_id' };
+    }
+    if (!redirectUri) return { kind: 'error', status: 400, message: 'AADSTS900144: redirect_uri is required' };
+    if (query.get('response_type') !== 'code') {
+      return { kind: 'error', status: 400, message: 'AADSTS900144: only response_type=code is supported' };
+    }
+    const hint = query.get('login_hint')?.toLowerCase();
+    const people = this.#tenant.users.filter((user) => !user.isRoom);
+    if (!hint) return { kind: 'choose-user', users: people };
+    const user = people.find((candidate) => candidate.userPrincipalName.toLowerCase() === hint || candidate.mail.toLowerCase() === hint);
+    const target = new URL(redirectUri);
+    const state = query.get('state');
+    if (!user) {
+      target.searchParams.set('error', 'access_denied');
+      target.searchParams.set('error_description', 'AADSTS50034: The user account does not exist in this directory.');
+    } else {
+      if (query.get('code_challenge') && query.get('code_challenge_method') !== 'S256') {
+        return { kind: 'error', status: 400, message: 'AADSTS501491: only code_challenge_method=S256 is supported' };
+      }
+      const code = randomToken(48);
+      this.#codes.set(code, {
+        clientId: this.#tenant.app.clientId,
+        redirectUri,
+        scope: query.get('scope') ?? '',
+        codeChallenge: query.get('code_challenge') ?? undefined,
+        userId: user.id,
+        nonce: query.get('nonce') ?? undefined,
+        expiresAtMs: this.#clock.now().getTime() + 10 * 60_000,
+      });
+      target.searchParams.set('code', code);
+      target.searchParams.set('client_info', Buffer.from(JSON.stringify({ uid: user.id, utid: this.#tenant.tenantId })).toString('base64url'));
+    }
+    if (state) target.searchParams.set('state', state);
+    return { kind: 'redirect', location: target.toString() };
+  }
+
+  /**
+   * `GET /{tenant}/adminconsent` (and `/v2.0/adminconsent`): the administrator grants the app's
+   * permissions for the tenant. A `login_hint` naming a non-administrator is refused, as Entra ID would.
+   */
+  adminConsent(tenantId: string, query: URLSearchParams): { kind: 'redirect'; location: string } | { kind: 'error'; status: number; message: string } {
+    const redirectUri = query.get('redirect_uri');
+    if (query.get('client_id') !== this.#tenant.app.clientId) return { kind: 'error', status: 400, message: 'AADSTS700016: unknown client_id' };
+    if (!redirectUri) return { kind: 'error', status: 400, message: 'AADSTS900144: redirect_uri is required' };
+    const target = new URL(redirectUri);
+    const hint = query.get('login_hint')?.toLowerCase();
+    const admin = hint ? this.#tenant.users.find((user) => user.userPrincipalName.toLowerCase() === hint) : undefined;
+    if (hint && !admin?.directoryRoleTemplateIds.length) {
+      target.searchParams.set('error', 'access_denied');
+      target.searchParams.set('error_description', 'AADSTS90094: An administrator of the tenant must grant consent.');
+    } else {
+      this.consentedTenants.add(tenantId);
+      target.searchParams.set('admin_consent', 'True');
+      target.searchParams.set('tenant', tenantId);
+      if (query.get('scope')) target.searchParams.set('scope', query.get('scope') ?? '');
+    }
+    const state = query.get('state');
+    if (state) target.searchParams.set('state', state);
+    return { kind: 'redirect', location: target.toString() };
+  }
+
+  /** Verifies a bearer token for Graph: signature, issuer, audience, lifetime. */
+  async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+    if (!this.#publicKey) throw new Error('identity provider not initialised');
+    const { payload } = await jwtVerify(token, this.#publicKey, {
+      issuer: this.issuer(),
+      audience: graphAudience,
+      algorithms: ['RS256'],
+      currentDate: this.#clock.now(),
+    });
+    return payload as AccessTokenClaims;
+  }
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import type { Clock } from '../../shared/time/clock.js';
+import { GraphError } from './graphErrors.js';
+
+/** What the control API can set. Defaults are Outlook's documented limits and no faults. */
+export const faultSettingsSchema = z
+  .object({
+    /** Outlook allows 4 concurrent requests per app and mailbox. */
+    maxConcurrentPerMailbox: z.number().int().min(1),
+    /** Outlook allows 10,000 requests per 10 minutes per app and mailbox. */
+    requestsPerWindow: z.number().int().min(1),
+    windowMs: z.number().int().min(1),
+    /** Seconds sent in Retry-After with every 429 and injected 503. */
+    retryAfterSeconds: z.number().min(0),
+    /** Added to every Graph request before it is handled. */
+    latencyMs: z.number().min(0),
+    /** Fraction of requests answered 429 at random, on top of the limits. */
+    throttleRate: z.number().min(0).max(1),
+    /** Fraction of requests answered 503 at random. */
+    serverErrorRate: z.number().min(0).max(1),
+    /** Fraction of change notifications never delivered. */
+    dropNotificationRate: z.number().min(0).max(1),
+  })
+  .strict();
+export type FaultSettings = z.infer<typeof faultSettingsSchema>;
+
+export const defaultFaultSettings: FaultSettings = {
+  maxConcurrentPerMailbox: 4,
+  requestsPerWindow: 10_000,
+  windowMs: 600_000,
+  retryAfterSeconds: 1,
+  latencyMs: 0,
+  throttleRate: 0,
+  serverErrorRate: 0,
+  dropNotificationRate: 0,
+};
+
+export interface MailboxStats {
+  requests: number;
+  inFlight: number;
+  peakInFlight: number;
+  throttled: number;
+  injectedErrors: number;
+  /** Requests by `METHOD kind`, e.g. `PATCH event`, `GET calendarView`. */
+  byOperation: Record<string, number>;
+  windowStartMs: number;
+  windowCount: number;
+}
+
+/**
+ * Per-mailbox limits and injected faults. Every Graph request that names a mailbox passes through
+ * `enter` and `leave`; the counters behind them are what the control API reports.
+ */
+export class MailboxLimiter {
+  settings: FaultSettings = { ...defaultFaultSettings };
+  readonly stats = new Map<string, MailboxStats>();
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  #statsOf(mailboxId: string): MailboxStats {
+    let stats = this.stats.get(mailboxId);
+    if (!stats) {
+      stats = { requests: 0, inFlight: 0, peakInFlight: 0, throttled: 0, injectedErrors: 0, byOperation: {}, windowStartMs: this.#clock.now().getTime(), windowCount: 0 };
+      this.stats.set(mailboxId, stats);
+    }
+    return stats;
+  }
+
+  #throttled(stats: MailboxStats, message: string): GraphError {
+    stats.throttled += 1;
+    return new GraphError(429, 'ApplicationThrottled', message, { 'Retry-After': String(this.settings.retryAfterSeconds) });
+  }
+
+  /** Admits a request or throws Graph's 429/503. Admitted requests must call `leave` once. */
+  enter(mailboxId: string, operation: string): void {
+    const stats = this.#statsOf(mailboxId);
+    stats.requests += 1;
+    stats.byOperation[operation] = (stats.byOperation[operation] ?? 0) + 1;
+    const nowMs = this.#clock.now().getTime();
+    if (nowMs - stats.windowStartMs >= this.settings.windowMs) {
+      stats.windowStartMs = nowMs;
+      stats.windowCount = 0;
+    }
+    if (stats.inFlight >= this.settings.maxConcurrentPerMailbox) {
+      throw this.#throttled(stats, 'Application is over its MailboxConcurrency limit.');
+    }
+    if (stats.windowCount >= this.settings.requestsPerWindow) {
+      throw this.#throttled(stats, 'Application is over its RequestsPerWindow limit for this mailbox.');
+    }
+    if (Math.random() < this.settings.throttleRate) {
+      throw this.#throttled(stats, 'Application is over its MailboxConcurrency limit.');
+    }
+    if (Math.random() < this.settings.serverErrorRate) {
+      stats.injectedErrors += 1;
+      throw new GraphError(503, 'ServiceUnavailable', 'The service is temporarily unavailable.', {
+        'Retry-After': String(this.settings.retryAfterSeconds),
+      });
+    }
+    stats.windowCount += 1;
+    stats.inFlight += 1;
+    stats.peakInFlight = Math.max(stats.peakInFlight, stats.inFlight);
+  }
+
+  leave(mailboxId: string): void {
+    const stats = this.#statsOf(mailboxId);
+    stats.inFlight = Math.max(0, stats.inFlight - 1);
+  }
+
+  reset(): void {
+    this.stats.clear();
+  }
+}

@@ -1,0 +1,341 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import type { Clock } from '../../shared/time/clock.js';
+import { CalendarService } from './calendars.js';
+import { buildDemoTenant, type DemoTenant, type DirectoryUser } from './demoTenant.js';
+import { GraphApi, type GraphResponse } from './graphApi.js';
+import { GraphError, graphErrorBody } from './graphErrors.js';
+import { type AccessTokenClaims, SimulatedIdentityProvider } from './identity.js';
+import { faultSettingsSchema, MailboxLimiter } from './limits.js';
+import { PageSnapshots } from './paging.js';
+import { type DeliveryOptions, SubscriptionService } from './subscriptions.js';
+
+/** The simulator's clock: real time, plus whatever the control API moved it forward by. */
+export class SimulatorClock implements Clock {
+  offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
+export interface GraphSimulatorOptions {
+  tls: { cert: string; key: string };
+  port: number;
+  host?: string;
+  tenant?: DemoTenant;
+  /** The demo tenant starts consented, as if its admin had granted the app's permissions. */
+  consented?: boolean;
+  delivery?: Partial<DeliveryOptions>;
+}
+
+/** The largest Graph request body the simulator reads. */
+const maxBodyBytes = 4 * 1024 * 1024;
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > maxBodyBytes) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (body === undefined || status === 204) {
+    response.writeHead(status, headers);
+    response.end();
+    return;
+  }
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8',
+    ...headers,
+  });
+  response.end(text);
+}
+
+const lifecycleSchema = z.object({ lifecycleEvent: z.enum(['reauthorizationRequired', 'subscriptionRemoved', 'missed']) });
+const addUsersSchema = z.object({ count: z.number().int().min(1).max(10_000), prefix: z.string().regex(/^[a-z0-9-]+$/).default('user') });
+
+/**
+ * A Microsoft Graph v1.0 and identity platform simulator for the local stack and tests: a demo tenant,
+ * OAuth endpoints MSAL can use, the calendar surface the service uses, subscriptions that deliver
+ * notifications, per-mailbox limits, injected faults, and a control API under `/_control`.
+ */
+export class GraphSimulator {
+  readonly clock = new SimulatorClock();
+  readonly tenant: DemoTenant;
+  readonly calendars: CalendarService;
+  readonly limiter: MailboxLimiter;
+  readonly subscriptions: SubscriptionService;
+  #identity: SimulatedIdentityProvider | undefined;
+  #api: GraphApi | undefined;
+  #server: Server | undefined;
+  #baseUrl = '';
+  readonly #options: GraphSimulatorOptions;
+
+  constructor(options: GraphSimulatorOptions) {
+    this.#options = options;
+    this.tenant = options.tenant ?? buildDemoTenant();
+    this.calendars = new CalendarService(this.tenant.users, this.clock);
+    this.limiter = new MailboxLimiter(this.clock);
+    this.subscriptions = new SubscriptionService(this.calendars, this.clock, options.delivery);
+  }
+
+  get identity(): SimulatedIdentityProvider {
+    if (!this.#identity) throw new Error('the Graph simulator is not started');
+    return this.#identity;
+  }
+
+  /** `https://127.0.0.1:{port}`: the authority host and Graph host at once. */
+  get baseUrl(): string {
+    return this.#baseUrl;
+  }
+
+  get graphUrl(): string {
+    return `${this.#baseUrl}/v1.0`;
+  }
+
+  async start(): Promise<string> {
+    const server = createServer({ cert: this.#options.tls.cert, key: this.#options.tls.key }, (request, response) => {
+      this.#serve(request, response).catch((error: unknown) => {
+        console.error('graph simulator: request failed', error);
+        if (!response.headersSent) send(response, 500, { error: { code: 'InternalServerError', message: 'simulator failure' } });
+        else response.end();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#options.port, this.#options.host ?? '127.0.0.1', () => resolve());
+    });
+    this.#server = server;
+    const { port } = server.address() as AddressInfo;
+    this.#baseUrl = `https://${this.#options.host ?? '127.0.0.1'}:${port}`;
+    this.#identity = new SimulatedIdentityProvider(this.tenant, this.#baseUrl, this.clock);
+    await this.#identity.init();
+    if (this.#options.consented !== false) this.#identity.consentedTenants.add(this.tenant.tenantId);
+    this.#api = new GraphApi({
+      tenant: this.tenant,
+      calendars: this.calendars,
+      subscriptions: this.subscriptions,
+      limiter: this.limiter,
+      pages: new PageSnapshots(),
+      clock: this.clock,
+      baseUrl: this.#baseUrl,
+    });
+    return this.#baseUrl;
+  }
+
+  async stop(): Promise<void> {
+    this.subscriptions.close();
+    const server = this.#server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Adds users with mailboxes, for bulk tests: `{prefix}-0001@{default domain}` and so on. */
+  addUsers(count: number, prefix = 'user'): DirectoryUser[] {
+    const domain = this.tenant.domains.find((candidate) => candidate.isDefault)?.id ?? 'contoso.example';
+    const added: DirectoryUser[] = [];
+    const start = this.tenant.users.filter((user) => user.userPrincipalName.startsWith(`${prefix}-`)).length;
+    for (let index = start + 1; index <= start + count; index += 1) {
+      const number = index.toString().padStart(4, '0');
+      const user: DirectoryUser = {
+        id: crypto.randomUUID(),
+        displayName: `${prefix} ${number}`,
+        userPrincipalName: `${prefix}-${number}@${domain}`,
+        mail: `${prefix}-${number}@${domain}`,
+        preferredLanguage: 'en-US',
+        timeZone: 'UTC',
+        isRoom: false,
+        directoryRoleTemplateIds: [],
+      };
+      this.tenant.users.push(user);
+      this.calendars.addMailbox(user);
+      added.push(user);
+    }
+    return added;
+  }
+
+  async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', this.#baseUrl);
+    const method = (request.method ?? 'GET').toUpperCase();
+    const requestId = crypto.randomUUID();
+    const clientRequestId = typeof request.headers['client-request-id'] === 'string' ? request.headers['client-request-id'] : requestId;
+    const common = { 'request-id': requestId, 'client-request-id': clientRequestId };
+    const body = await readBody(request);
+    if (body === undefined) {
+      return send(response, 413, graphErrorBody(new GraphError(413, 'RequestEntityTooLarge', 'The request body is too large.'), requestId, this.clock.now()), common);
+    }
+    if (url.pathname.startsWith('/_control/')) return this.#control(method, url, body, response);
+    if (url.pathname === '/v1.0' || url.pathname.startsWith('/v1.0/')) {
+      const result = await this.#graph(method, url, request, body, requestId);
+      return send(response, result.status, result.body, { ...common, ...(result.headers ?? {}) });
+    }
+    return this.#identityRoute(method, url, request, body, response);
+  }
+
+  async #graph(method: string, url: URL, request: IncomingMessage, body: Buffer, requestId: string): Promise<GraphResponse> {
+    try {
+      const claims = await this.#authenticate(request.headers.authorization);
+      let parsedBody: unknown;
+      if (body.length > 0) {
+        try {
+          parsedBody = JSON.parse(body.toString('utf8'));
+        } catch {
+          throw new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+        }
+      }
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (typeof value === 'string') headers[name.toLowerCase()] = value;
+      }
+      return await (this.#api as GraphApi).handle({
+        method,
+        path: url.pathname.slice('/v1.0'.length) || '/',
+        query: url.searchParams,
+        headers,
+        body: parsedBody,
+        claims,
+      });
+    } catch (error) {
+      if (error instanceof GraphError) {
+        return { status: error.status, headers: error.headers, body: graphErrorBody(error, requestId, this.clock.now()) };
+      }
+      throw error;
+    }
+  }
+
+  async #authenticate(authorization: string | undefined): Promise<AccessTokenClaims> {
+    const token = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1];
+    if (!token) throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
+    try {
+      return await this.identity.verifyAccessToken(token);
+    } catch (error) {
+      const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';
+      throw new GraphError(
+        401,
+        'InvalidAuthenticationToken',
+        expired ? 'Lifetime validation failed, the token is expired.' : 'Access token validation failure. Invalid audience or signature.',
+        { 'WWW-Authenticate': `Bearer realm="", authorization_uri="${this.identity.authority()}/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"` },
+      );
+    }
+  }
+
+  async #identityRoute(method: string, url: URL, request: IncomingMessage, body: Buffer, response: ServerResponse): Promise<void> {
+    const identity = this.identity;
+    if (url.pathname === '/common/discovery/instance') return send(response, 200, identity.cloudDiscoveryMetadata());
+    const match = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|oauth2\/v2\.0\/token|oauth2\/v2\.0\/authorize|adminconsent|v2\.0\/adminconsent)$/.exec(url.pathname);
+    const tenantId = match ? identity.resolveTenant(match[1] ?? '') : undefined;
+    if (!match || !tenantId) {
+      return send(response, 404, { error: 'not_found', error_description: `No simulator endpoint at ${url.pathname}` });
+    }
+    const endpoint = match[2] ?? '';
+    if (endpoint.endsWith('openid-configuration') && method === 'GET') return send(response, 200, identity.openIdConfiguration(tenantId));
+    if (endpoint === 'discovery/v2.0/keys' && method === 'GET') return send(response, 200, identity.jwks());
+    if (endpoint === 'oauth2/v2.0/token' && method === 'POST') {
+      const result = await identity.token(tenantId, new URLSearchParams(body.toString('utf8')), request.headers.authorization);
+      return send(response, result.status, result.body, { 'cache-control': 'no-store' });
+    }
+    if (endpoint === 'oauth2/v2.0/authorize' && method === 'GET') {
+      const outcome = identity.authorize(url.searchParams);
+      if (outcome.kind === 'redirect') return send(response, 302, undefined, { location: outcome.location });
+      if (outcome.kind === 'error') return send(response, outcome.status, `<!doctype html><p>${outcome.message}</p>`);
+      return send(response, 200, this.#chooseUserPage(url, outcome.users));
+    }
+    if (endpoint.endsWith('adminconsent') && method === 'GET') {
+      const outcome = identity.adminConsent(tenantId, url.searchParams);
+      if (outcome.kind === 'redirect') return send(response, 302, undefined, { location: outcome.location });
+      return send(response, outcome.status, `<!doctype html><p>${outcome.message}</p>`);
+    }
+    return send(response, 405, { error: 'invalid_request', error_description: `${method} is not supported here` });
+  }
+
+  #chooseUserPage(url: URL, users: readonly DirectoryUser[]): string {
+    const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    const links = users
+      .map((user) => {
+        const target = new URL(url.toString());
+        target.searchParams.set('login_hint', user.userPrincipalName);
+        return `<li><a href="${escape(target.toString())}">${escape(user.displayName)} (${escape(user.userPrincipalName)})</a></li>`;
+      })
+      .join('');
+    return `<!doctype html><html><head><title>Sign in (Graph simulator)</title></head><body><h1>Pick an account</h1><ul>${links}</ul></body></html>`;
+  }
+
+  async #control(method: string, url: URL, body: Buffer, response: ServerResponse): Promise<void> {
+    const path = url.pathname.slice('/_control'.length);
+    let input: unknown = {};
+    try {
+      input = body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
+    } catch {
+      return send(response, 400, { error: { code: 'BadRequest', message: 'The body must be JSON.' } });
+    }
+    const invalid = (message: string) => send(response, 400, { error: { code: 'BadRequest', message } });
+    if (path === '/stats' && method === 'GET') {
+      return send(response, 200, { mailboxes: Object.fromEntries(this.limiter.stats), notifications: this.subscriptions.stats });
+    }
+    if (path === '/stats/reset' && method === 'POST') {
+      this.limiter.reset();
+      Object.assign(this.subscriptions.stats, { delivered: 0, failedAttempts: 0, dropped: 0, lifecycleDelivered: 0 });
+      return send(response, 204, undefined);
+    }
+    if (path === '/faults' && method === 'GET') return send(response, 200, this.limiter.settings);
+    if (path === '/faults' && method === 'POST') {
+      const parsed = faultSettingsSchema.partial().safeParse(input);
+      if (!parsed.success) return invalid(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+      this.limiter.settings = { ...this.limiter.settings, ...parsed.data };
+      this.subscriptions.dropRate = this.limiter.settings.dropNotificationRate;
+      return send(response, 200, this.limiter.settings);
+    }
+    if (path === '/subscriptions' && method === 'GET') {
+      return send(response, 200, { value: [...this.subscriptions.subscriptions.values()].map((s) => this.subscriptions.toGraph(s)) });
+    }
+    const lifecycle = /^\/subscriptions\/([^/]+)\/lifecycle$/.exec(path);
+    if (lifecycle && method === 'POST') {
+      const parsed = lifecycleSchema.safeParse(input);
+      if (!parsed.success) return invalid('lifecycleEvent must be reauthorizationRequired, subscriptionRemoved or missed');
+      try {
+        const delivered = await this.subscriptions.fireLifecycle(decodeURIComponent(lifecycle[1] ?? ''), parsed.data.lifecycleEvent);
+        return send(response, 200, { delivered });
+      } catch (error) {
+        if (error instanceof GraphError) return send(response, error.status, { error: { code: error.code, message: error.message } });
+        throw error;
+      }
+    }
+    const mailboxAction = /^\/mailboxes\/([^/]+)\/(gone|restore|invalidate-delta|revoke-refresh-tokens)$/.exec(path);
+    if (mailboxAction && method === 'POST') {
+      const key = decodeURIComponent(mailboxAction[1] ?? '');
+      const mailbox = this.calendars.mailboxes.get(key) ?? this.calendars.mailboxByAddress(key);
+      if (!mailbox) return send(response, 404, { error: { code: 'NotFound', message: `No mailbox ${key}` } });
+      const action = mailboxAction[2];
+      if (action === 'gone') mailbox.gone = true;
+      if (action === 'restore') mailbox.gone = false;
+      if (action === 'invalidate-delta') mailbox.deltaGeneration += 1;
+      if (action === 'revoke-refresh-tokens') this.identity.revokeRefreshTokens(mailbox.user.id);
+      return send(response, 204, undefined);
+    }
+    if (path === '/users' && method === 'POST') {
+      const parsed = addUsersSchema.safeParse(input);
+      if (!parsed.success) return invalid('count (1 to 10000) is required; prefix is lowercase letters, digits and -');
+      const users = this.addUsers(parsed.data.count, parsed.data.prefix);
+      return send(response, 201, { value: users.map((user) => ({ id: user.id, mail: user.mail, displayName: user.displayName })) });
+    }
+    if (path === '/clock' && method === 'POST') {
+      const parsed = z.object({ advanceMs: z.number().int().min(0) }).safeParse(input);
+      if (!parsed.success) return invalid('advanceMs (milliseconds, not negative) is required');
+      this.clock.offsetMs += parsed.data.advanceMs;
+      return send(response, 200, { now: this.clock.now().toISOString() });
+    }
+    if (path === '/notifications/settle' && method === 'POST') {
+      await this.subscriptions.settle();
+      return send(response, 200, this.subscriptions.stats);
+    }
+    return send(response, 404, { error: { code: 'NotFound', message: `No control endpoint ${method} ${path}` } });
+  }
+}
