@@ -21,7 +21,17 @@ export type ErrorCode =
   /** A wrapped key could not be unwrapped: wrong key, tampered data or unknown key version. Permanent. */
   | 'key-unwrap-failed'
   /** A scheduled message to cancel is not (or no longer) scheduled. Permanent. */
-  | 'message-not-scheduled';
+  | 'message-not-scheduled'
+  /** A dependency refused our credentials or permissions (401/403). Permanent until consent or setup changes. */
+  | 'unauthorized'
+  /** The mailbox left Exchange Online (moved on-premises, deleted, unlicensed). Permanent. */
+  | 'mailbox-gone'
+  /** A delta token is no longer valid (410): start a full sync. Permanent for that token. */
+  | 'sync-state-expired'
+  /** The user's refresh token no longer works: they must connect their calendar again. Permanent. */
+  | 'reauthorization-required'
+  /** A dependency refused the request as malformed (a 4xx not covered above). Permanent. */
+  | 'request-rejected';
 
 const transientCodes: ReadonlySet<ErrorCode> = new Set(['throttled', 'dependency-unavailable']);
 
@@ -72,6 +82,11 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   'dependency-unavailable': 503,
   'key-unwrap-failed': 500,
   'message-not-scheduled': 404,
+  unauthorized: 502,
+  'mailbox-gone': 404,
+  'sync-state-expired': 410,
+  'reauthorization-required': 401,
+  'request-rejected': 502,
 };
 
 /** The HTTP status a caller sees for an error; anything unexpected is a 500. */

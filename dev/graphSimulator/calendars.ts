@@ -12,7 +12,13 @@ import {
 } from './recurrence.js';
 import { epochMsToZoned, localDateOf, zonedToEpochMs } from './timeZones.js';
 
-export type ResponseType = 'none' | 'organizer' | 'tentativelyAccepted' | 'accepted' | 'declined' | 'notResponded';
+export type ResponseType =
+  | 'none'
+  | 'organizer'
+  | 'tentativelyAccepted'
+  | 'accepted'
+  | 'declined'
+  | 'notResponded';
 export type ChangeType = 'created' | 'updated' | 'deleted';
 
 export interface EmailAddress {
@@ -107,7 +113,12 @@ export interface Mailbox {
   timeZone: string;
 }
 
-export type ChangeListener = (mailboxId: string, eventId: string, changeType: ChangeType, changeKey: string) => void;
+export type ChangeListener = (
+  mailboxId: string,
+  eventId: string,
+  changeType: ChangeType,
+  changeKey: string,
+) => void;
 
 const dateTimeTimeZoneSchema = z.object({ dateTime: z.string(), timeZone: z.string().optional() }).loose();
 const emailAddressSchema = z.object({ address: z.string(), name: z.string().optional() }).loose();
@@ -125,7 +136,14 @@ const recurrenceSchema = z
   .object({
     pattern: z
       .object({
-        type: z.enum(['daily', 'weekly', 'absoluteMonthly', 'relativeMonthly', 'absoluteYearly', 'relativeYearly']),
+        type: z.enum([
+          'daily',
+          'weekly',
+          'absoluteMonthly',
+          'relativeMonthly',
+          'absoluteYearly',
+          'relativeYearly',
+        ]),
         interval: z.number().int().min(1).max(999),
         daysOfWeek: z.array(z.string()).optional(),
         firstDayOfWeek: z.string().optional(),
@@ -138,7 +156,11 @@ const recurrenceSchema = z
       .object({
         type: z.enum(['endDate', 'noEnd', 'numbered']),
         startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-        endDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().optional(),
+        endDate: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/)
+          .nullable()
+          .optional(),
         numberOfOccurrences: z.number().int().min(0).optional(),
         recurrenceTimeZone: z.string().optional(),
       })
@@ -150,7 +172,12 @@ const recurrenceSchema = z
 const eventInputSchema = z
   .object({
     subject: z.string().nullable(),
-    body: z.object({ contentType: z.enum(['html', 'text', 'HTML', 'Text']).optional(), content: z.string().nullable() }).loose(),
+    body: z
+      .object({
+        contentType: z.enum(['html', 'text', 'HTML', 'Text']).optional(),
+        content: z.string().nullable(),
+      })
+      .loose(),
     start: dateTimeTimeZoneSchema,
     end: dateTimeTimeZoneSchema,
     isAllDay: z.boolean(),
@@ -185,9 +212,27 @@ export type EventInput = z.infer<typeof eventInputSchema>;
 
 /** Read-only properties of `event` a client may echo back; Graph ignores or refuses them. */
 const readOnlyEventProperties = new Set([
-  'id', 'createdDateTime', 'lastModifiedDateTime', 'changeKey', 'iCalUId', 'bodyPreview', 'isOrganizer', 'organizer',
-  'responseStatus', 'type', 'seriesMasterId', 'webLink', 'originalStart', 'originalStartTimeZone', 'originalEndTimeZone',
-  'hasAttachments', 'isCancelled', 'isDraft', 'onlineMeeting', 'onlineMeetingUrl', 'cancelledOccurrences',
+  'id',
+  'createdDateTime',
+  'lastModifiedDateTime',
+  'changeKey',
+  'iCalUId',
+  'bodyPreview',
+  'isOrganizer',
+  'organizer',
+  'responseStatus',
+  'type',
+  'seriesMasterId',
+  'webLink',
+  'originalStart',
+  'originalStartTimeZone',
+  'originalEndTimeZone',
+  'hasAttachments',
+  'isCancelled',
+  'isDraft',
+  'onlineMeeting',
+  'onlineMeetingUrl',
+  'cancelledOccurrences',
 ]);
 
 /** Parses an event body as Graph does: unknown properties and wrong types are a 400 naming them. */
@@ -198,7 +243,10 @@ export function parseEventInput(body: unknown): EventInput {
   for (const key of Object.keys(body)) {
     if (key.startsWith('@odata.') || readOnlyEventProperties.has(key)) continue;
     if (!(key in eventInputSchema.shape)) {
-      throw badRequest(`Property '${key}' does not exist on type 'microsoft.graph.event'.`, 'RequestBodyRead');
+      throw badRequest(
+        `Property '${key}' does not exist on type 'microsoft.graph.event'.`,
+        'RequestBodyRead',
+      );
     }
   }
   const parsed = eventInputSchema.safeParse(body);
@@ -220,11 +268,18 @@ function newChangeKey(): string {
   return randomBytes(12).toString('base64');
 }
 
-function toMs(value: { dateTime: string; timeZone?: string | undefined }, fallbackZone: string): { ms: number; zone: string } {
+function toMs(
+  value: { dateTime: string; timeZone?: string | undefined },
+  fallbackZone: string,
+): { ms: number; zone: string } {
   const zone = value.timeZone ?? fallbackZone;
   const ms = zonedToEpochMs(value.dateTime, zone);
   if (ms === undefined) {
-    throw new GraphError(400, 'TimeZoneNotSupportedException', `A valid TimeZone value must be specified. The following TimeZone value is not supported: '${zone}'.`);
+    throw new GraphError(
+      400,
+      'TimeZoneNotSupportedException',
+      `A valid TimeZone value must be specified. The following TimeZone value is not supported: '${zone}'.`,
+    );
   }
   return { ms, zone };
 }
@@ -260,7 +315,12 @@ export function htmlToText(html: string): string {
 /** Turns a stored event into Graph's wire shape, with times in the requested zone. */
 export function toGraphEvent(
   event: StoredEvent,
-  options: { zone: string; bodyType?: 'html' | 'text' | undefined; webLinkBase: string; expandExtended?: ((id: string) => boolean) | undefined },
+  options: {
+    zone: string;
+    bodyType?: 'html' | 'text' | undefined;
+    webLinkBase: string;
+    expandExtended?: ((id: string) => boolean) | undefined;
+  },
 ): Record<string, unknown> {
   const { zone } = options;
   const bodyText = event.body.contentType === 'html' ? htmlToText(event.body.content) : event.body.content;
@@ -268,7 +328,10 @@ export function toGraphEvent(
     options.bodyType === 'text' && event.body.contentType === 'html'
       ? { contentType: 'text', content: bodyText }
       : options.bodyType === 'html' && event.body.contentType === 'text'
-        ? { contentType: 'html', content: `<html><body>${event.body.content.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\n/g, '<br>')}</body></html>` }
+        ? {
+            contentType: 'html',
+            content: `<html><body>${event.body.content.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\n/g, '<br>')}</body></html>`,
+          }
         : { ...event.body };
   const graphEvent: Record<string, unknown> = {
     '@odata.etag': `W/"${event.changeKey}"`,
@@ -315,7 +378,8 @@ export function toGraphEvent(
     organizer: structuredClone(event.organizer),
     onlineMeeting: null,
   };
-  if (event.originalStartMs !== null) graphEvent.originalStart = new Date(event.originalStartMs).toISOString();
+  if (event.originalStartMs !== null)
+    graphEvent.originalStart = new Date(event.originalStartMs).toISOString();
   if (options.expandExtended) {
     graphEvent.singleValueExtendedProperties = event.extendedProperties
       .filter((property) => options.expandExtended?.(property.id))
@@ -368,7 +432,8 @@ export class CalendarService {
   mailboxByAddress(address: string): Mailbox | undefined {
     const lower = address.toLowerCase();
     for (const mailbox of this.mailboxes.values()) {
-      if (mailbox.user.mail.toLowerCase() === lower || mailbox.user.userPrincipalName.toLowerCase() === lower) return mailbox;
+      if (mailbox.user.mail.toLowerCase() === lower || mailbox.user.userPrincipalName.toLowerCase() === lower)
+        return mailbox;
     }
     return undefined;
   }
@@ -410,15 +475,19 @@ export class CalendarService {
       event.endMs = end.ms;
       event.endZone = end.zone;
     }
-    if (event.endMs < event.startMs) throw badRequest('The end time of the event must be after its start time.', 'ErrorInvalidRequest');
+    if (event.endMs < event.startMs)
+      throw badRequest('The end time of the event must be after its start time.', 'ErrorInvalidRequest');
     if (input.isAllDay !== undefined) event.isAllDay = input.isAllDay;
     if (input.location !== undefined) {
       event.location = toLocation(input.location);
-      if (input.locations === undefined) event.locations = event.location.displayName ? [toLocation(input.location)] : [];
+      if (input.locations === undefined)
+        event.locations = event.location.displayName ? [toLocation(input.location)] : [];
     }
     if (input.locations !== undefined) event.locations = input.locations.map(toLocation);
     if (input.attendees !== undefined) {
-      const previous = new Map(event.attendees.map((attendee) => [attendee.emailAddress.address.toLowerCase(), attendee]));
+      const previous = new Map(
+        event.attendees.map((attendee) => [attendee.emailAddress.address.toLowerCase(), attendee]),
+      );
       event.attendees = input.attendees.map((attendee) => {
         const known = previous.get(attendee.emailAddress.address.toLowerCase());
         const directory = this.mailboxByAddress(attendee.emailAddress.address);
@@ -438,9 +507,12 @@ export class CalendarService {
       } else {
         const pattern = input.recurrence.pattern as RecurrencePattern;
         if (!isSupportedPattern(pattern)) {
-          throw badRequest(`The simulator does not expand '${pattern.type}' recurrences.`, 'ErrorInvalidRecurrence');
+          throw badRequest(
+            `The simulator does not expand '${pattern.type}' recurrences.`,
+            'ErrorInvalidRecurrence',
+          );
         }
-        if (pattern.type === 'weekly' && !(pattern.daysOfWeek?.length)) {
+        if (pattern.type === 'weekly' && !pattern.daysOfWeek?.length) {
           throw badRequest('A weekly recurrence needs daysOfWeek.', 'ErrorInvalidRecurrence');
         }
         const range = input.recurrence.range;
@@ -450,7 +522,9 @@ export class CalendarService {
             type: range.type,
             startDate: range.startDate,
             ...(range.endDate ? { endDate: range.endDate } : {}),
-            ...(range.numberOfOccurrences !== undefined ? { numberOfOccurrences: range.numberOfOccurrences } : {}),
+            ...(range.numberOfOccurrences !== undefined
+              ? { numberOfOccurrences: range.numberOfOccurrences }
+              : {}),
             recurrenceTimeZone: range.recurrenceTimeZone ?? event.startZone,
           },
         };
@@ -458,18 +532,33 @@ export class CalendarService {
       if (event.type !== 'exception') event.type = event.recurrence ? 'seriesMaster' : 'singleInstance';
     }
     for (const key of [
-      'categories', 'importance', 'sensitivity', 'showAs', 'isReminderOn', 'reminderMinutesBeforeStart', 'isOnlineMeeting',
-      'onlineMeetingProvider', 'allowNewTimeProposals', 'hideAttendees', 'responseRequested', 'transactionId',
+      'categories',
+      'importance',
+      'sensitivity',
+      'showAs',
+      'isReminderOn',
+      'reminderMinutesBeforeStart',
+      'isOnlineMeeting',
+      'onlineMeetingProvider',
+      'allowNewTimeProposals',
+      'hideAttendees',
+      'responseRequested',
+      'transactionId',
     ] as const) {
       if (input[key] !== undefined) (event as unknown as Record<string, unknown>)[key] = input[key];
     }
     if (input.singleValueExtendedProperties !== undefined) {
       for (const property of input.singleValueExtendedProperties) {
-        const index = event.extendedProperties.findIndex((existing) => existing.id.toLowerCase() === property.id.toLowerCase());
+        const index = event.extendedProperties.findIndex(
+          (existing) => existing.id.toLowerCase() === property.id.toLowerCase(),
+        );
         if (property.value === null) {
           if (index >= 0) event.extendedProperties.splice(index, 1);
         } else if (index >= 0) {
-          event.extendedProperties[index] = { id: event.extendedProperties[index]?.id ?? property.id, value: property.value };
+          event.extendedProperties[index] = {
+            id: event.extendedProperties[index]?.id ?? property.id,
+            value: property.value,
+          };
         } else {
           event.extendedProperties.push({ id: property.id, value: property.value });
         }
@@ -523,13 +612,18 @@ export class CalendarService {
   }
 
   createEvent(mailbox: Mailbox, input: EventInput): StoredEvent {
-    if (!input.start || !input.end) throw badRequest('Start and End are required to create an event.', 'ErrorInvalidRequest');
+    if (!input.start || !input.end)
+      throw badRequest('Start and End are required to create an event.', 'ErrorInvalidRequest');
     if (input.transactionId) {
       for (const existing of mailbox.events.values()) {
         if (existing.transactionId === input.transactionId) return existing;
       }
     }
-    const event = this.#blankEvent(mailbox, newGraphId(), `040000008200E00074C5B7101A82E008${randomBytes(28).toString('hex').toUpperCase()}`);
+    const event = this.#blankEvent(
+      mailbox,
+      newGraphId(),
+      `040000008200E00074C5B7101A82E008${randomBytes(28).toString('hex').toUpperCase()}`,
+    );
     this.#applyInput(event, input, mailbox);
     mailbox.events.set(event.id, event);
     this.#touch(mailbox, event, 'created');
@@ -553,7 +647,8 @@ export class CalendarService {
     const compact = match[2] ?? '';
     const date = `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}`;
     if (!master?.recurrence || master.cancelledDates.includes(date)) return undefined;
-    if (!occurrenceDates(master.recurrence.pattern, master.recurrence.range, date).includes(date)) return undefined;
+    if (!occurrenceDates(master.recurrence.pattern, master.recurrence.range, date).includes(date))
+      return undefined;
     return this.#occurrence(master, date);
   }
 
@@ -592,7 +687,8 @@ export class CalendarService {
   calendarView(mailbox: Mailbox, fromMs: number, toMs: number): StoredEvent[] {
     const results: StoredEvent[] = [];
     for (const event of mailbox.events.values()) {
-      if (event.type === 'singleInstance' && event.startMs < toMs && event.endMs > fromMs) results.push(event);
+      if (event.type === 'singleInstance' && event.startMs < toMs && event.endMs > fromMs)
+        results.push(event);
       if (event.type === 'seriesMaster') results.push(...this.instances(mailbox, event, fromMs, toMs));
     }
     return results.sort((a, b) => a.startMs - b.startMs || a.id.localeCompare(b.id));
@@ -614,7 +710,8 @@ export class CalendarService {
       event = { ...occurrence, type: 'exception' };
       mailbox.events.set(event.id, event);
     }
-    if (event.type === 'exception' && input.recurrence) throw badRequest('An occurrence cannot have a recurrence.', 'ErrorInvalidRequest');
+    if (event.type === 'exception' && input.recurrence)
+      throw badRequest('An occurrence cannot have a recurrence.', 'ErrorInvalidRequest');
     this.#applyInput(event, input, mailbox);
     this.#touch(mailbox, event, 'updated');
     if (event.isOrganizer) this.#syncAttendeeCopies(event);
@@ -629,7 +726,10 @@ export class CalendarService {
     if (target.type === 'occurrence' || target.type === 'exception') {
       const master = mailbox.events.get(target.seriesMasterId ?? '');
       if (master && target.originalStartMs !== null) {
-        const date = localDateOf(target.originalStartMs, master.recurrence?.range.recurrenceTimeZone ?? master.startZone);
+        const date = localDateOf(
+          target.originalStartMs,
+          master.recurrence?.range.recurrenceTimeZone ?? master.startZone,
+        );
         master.cancelledDates.push(date);
         if (stored) mailbox.events.delete(id);
         mailbox.changeSeq += 1;
@@ -652,18 +752,27 @@ export class CalendarService {
   respond(mailbox: Mailbox, id: string, response: 'accepted' | 'declined' | 'tentativelyAccepted'): void {
     const event = this.getEvent(mailbox, id);
     if (event.isOrganizer) {
-      throw badRequest("Your request can't be completed. You can't respond to a meeting you organized.", 'ErrorInvalidRequest');
+      throw badRequest(
+        "Your request can't be completed. You can't respond to a meeting you organized.",
+        'ErrorInvalidRequest',
+      );
     }
     const time = this.#nowIso();
     const organizerMailbox = this.mailboxByAddress(event.organizer.emailAddress.address);
     const master = event.seriesMasterId ? mailbox.events.get(event.seriesMasterId) : undefined;
     const responding = master && event.type === 'occurrence' ? master : event;
     const organizerEvent = organizerMailbox
-      ? [...organizerMailbox.events.values()].find((candidate) => candidate.iCalUId === responding.iCalUId && candidate.isOrganizer && candidate.type !== 'exception')
+      ? [...organizerMailbox.events.values()].find(
+          (candidate) =>
+            candidate.iCalUId === responding.iCalUId &&
+            candidate.isOrganizer &&
+            candidate.type !== 'exception',
+        )
       : undefined;
     if (organizerMailbox && organizerEvent) {
       for (const attendee of organizerEvent.attendees) {
-        if (attendee.emailAddress.address.toLowerCase() === mailbox.user.mail.toLowerCase()) attendee.status = { response, time };
+        if (attendee.emailAddress.address.toLowerCase() === mailbox.user.mail.toLowerCase())
+          attendee.status = { response, time };
       }
       this.#touch(organizerMailbox, organizerEvent, 'updated');
     }
@@ -691,7 +800,9 @@ export class CalendarService {
         this.#syncExceptionCopy(mailbox, organizerEvent);
         continue;
       }
-      const existing = [...mailbox.events.values()].find((event) => event.iCalUId === organizerEvent.iCalUId && event.type !== 'exception');
+      const existing = [...mailbox.events.values()].find(
+        (event) => event.iCalUId === organizerEvent.iCalUId && event.type !== 'exception',
+      );
       const copy = existing ?? this.#blankEvent(mailbox, newGraphId(), organizerEvent.iCalUId);
       if (!existing) {
         copy.isOrganizer = false;
@@ -720,9 +831,14 @@ export class CalendarService {
     const organizerMasterId = organizerException.seriesMasterId;
     const organizerMailbox = this.mailboxes.get(organizerException.mailboxId);
     const organizerMaster = organizerMasterId ? organizerMailbox?.events.get(organizerMasterId) : undefined;
-    const copyMaster = [...mailbox.events.values()].find((event) => event.iCalUId === organizerMaster?.iCalUId && event.type === 'seriesMaster');
+    const copyMaster = [...mailbox.events.values()].find(
+      (event) => event.iCalUId === organizerMaster?.iCalUId && event.type === 'seriesMaster',
+    );
     if (!copyMaster || organizerException.originalStartMs === null) return;
-    const date = localDateOf(organizerException.originalStartMs, copyMaster.recurrence?.range.recurrenceTimeZone ?? copyMaster.startZone);
+    const date = localDateOf(
+      organizerException.originalStartMs,
+      copyMaster.recurrence?.range.recurrenceTimeZone ?? copyMaster.startZone,
+    );
     const copyId = `${copyMaster.id}_OCC${date.replace(/-/g, '')}`;
     const existing = mailbox.events.get(copyId);
     const copy: StoredEvent = existing ?? { ...this.#occurrence(copyMaster, date), type: 'exception' };
@@ -768,11 +884,21 @@ export class CalendarService {
   }
 
   /** Changes since a delta sequence: instances in the window that changed, and removals. */
-  changesSince(mailbox: Mailbox, sinceSeq: number, fromMs: number, toMs: number): { changed: StoredEvent[]; removed: string[] } {
+  changesSince(
+    mailbox: Mailbox,
+    sinceSeq: number,
+    fromMs: number,
+    toMs: number,
+  ): { changed: StoredEvent[]; removed: string[] } {
     const changed: StoredEvent[] = [];
     const seen = new Set<string>();
     for (const event of mailbox.events.values()) {
-      if (event.type === 'singleInstance' && event.changeSeq > sinceSeq && event.startMs < toMs && event.endMs > fromMs) {
+      if (
+        event.type === 'singleInstance' &&
+        event.changeSeq > sinceSeq &&
+        event.startMs < toMs &&
+        event.endMs > fromMs
+      ) {
         changed.push(event);
       } else if (event.type === 'seriesMaster') {
         for (const instance of this.instances(mailbox, event, fromMs, toMs)) {
@@ -784,7 +910,9 @@ export class CalendarService {
         }
       }
     }
-    const removed = mailbox.tombstones.filter((tombstone) => tombstone.seq > sinceSeq).map((tombstone) => tombstone.id);
+    const removed = mailbox.tombstones
+      .filter((tombstone) => tombstone.seq > sinceSeq)
+      .map((tombstone) => tombstone.id);
     return { changed: changed.sort((a, b) => a.startMs - b.startMs), removed: [...new Set(removed)] };
   }
 }

@@ -48,7 +48,10 @@ function parsePreferences(header: string | undefined): Preferences {
     if (name?.toLowerCase() === 'outlook.timezone' && value && toIanaZone(value)) {
       preferences.zone = value;
       preferences.applied.push(`outlook.timezone="${value}"`);
-    } else if (name?.toLowerCase() === 'outlook.body-content-type' && (value === 'text' || value === 'html')) {
+    } else if (
+      name?.toLowerCase() === 'outlook.body-content-type' &&
+      (value === 'text' || value === 'html')
+    ) {
       preferences.bodyType = value;
       preferences.applied.push(`outlook.body-content-type="${value}"`);
     } else if (name?.toLowerCase() === 'odata.maxpagesize' && Number(value) > 0) {
@@ -61,7 +64,9 @@ function parsePreferences(header: string | undefined): Preferences {
 
 /** `$filter` and `$expand` on extended properties: the forms the service uses, as Graph spells them. */
 function extendedPropertyIds(clause: string): string[] {
-  return [...clause.matchAll(/id\s+eq\s+'((?:[^']|'')*)'/gi)].map((match) => (match[1] ?? '').replace(/''/g, "'"));
+  return [...clause.matchAll(/id\s+eq\s+'((?:[^']|'')*)'/gi)].map((match) =>
+    (match[1] ?? '').replace(/''/g, "'"),
+  );
 }
 
 function eventFilter(filter: string | null): ((event: StoredEvent) => boolean) | undefined {
@@ -75,14 +80,18 @@ function eventFilter(filter: string | null): ((event: StoredEvent) => boolean) |
     if (ids.length === 0) throw badRequest('Invalid filter clause', 'BadRequest');
     return (event) =>
       event.extendedProperties.some(
-        (property) => ids.includes(property.id.toLowerCase()) && (value === undefined || property.value === value),
+        (property) =>
+          ids.includes(property.id.toLowerCase()) && (value === undefined || property.value === value),
       );
   }
   const equals = /^(subject|isOrganizer|type)\s+eq\s+(?:'((?:[^']|'')*)'|(true|false))$/i.exec(filter.trim());
   if (equals) {
     const [, field, text, bool] = equals;
     const expected = text !== undefined ? text.replace(/''/g, "'") : bool === 'true';
-    return (event) => (event as unknown as Record<string, unknown>)[field === 'isorganizer' ? 'isOrganizer' : (field ?? '')] === expected;
+    return (event) =>
+      (event as unknown as Record<string, unknown>)[
+        field === 'isorganizer' ? 'isOrganizer' : (field ?? '')
+      ] === expected;
   }
   throw badRequest(`Invalid filter clause: the simulator does not support '${filter}'.`, 'BadRequest');
 }
@@ -90,7 +99,11 @@ function eventFilter(filter: string | null): ((event: StoredEvent) => boolean) |
 function expandedExtendedProperties(expand: string | null): ((id: string) => boolean) | undefined {
   if (!expand) return undefined;
   const match = /singleValueExtendedProperties(?:\(\$filter=(.+)\))?/i.exec(expand);
-  if (!match) throw badRequest(`Could not find a property named '${expand}' on type 'microsoft.graph.event'.`, 'BadRequest');
+  if (!match)
+    throw badRequest(
+      `Could not find a property named '${expand}' on type 'microsoft.graph.event'.`,
+      'BadRequest',
+    );
   if (!match[1]) return () => true;
   const ids = extendedPropertyIds(match[1]).map((id) => id.toLowerCase());
   return (id) => ids.includes(id.toLowerCase());
@@ -98,10 +111,16 @@ function expandedExtendedProperties(expand: string | null): ((id: string) => boo
 
 function selectFields(entity: Record<string, unknown>, select: string | null): Record<string, unknown> {
   if (!select) return entity;
-  const wanted = new Set(select.split(',').map((field) => field.trim()).filter(Boolean));
+  const wanted = new Set(
+    select
+      .split(',')
+      .map((field) => field.trim())
+      .filter(Boolean),
+  );
   return Object.fromEntries(
     Object.entries(entity).filter(
-      ([key]) => key === 'id' || key === '@odata.etag' || key === 'singleValueExtendedProperties' || wanted.has(key),
+      ([key]) =>
+        key === 'id' || key === '@odata.etag' || key === 'singleValueExtendedProperties' || wanted.has(key),
     ),
   );
 }
@@ -110,18 +129,34 @@ function windowFrom(query: URLSearchParams): { fromMs: number; toMs: number } {
   const start = query.get('startDateTime') ?? query.get('startdatetime');
   const end = query.get('endDateTime') ?? query.get('enddatetime');
   if (!start || !end) {
-    throw badRequest("This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.", 'ErrorInvalidParameter');
+    throw badRequest(
+      'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.',
+      'ErrorInvalidParameter',
+    );
   }
-  const parse = (value: string) => (/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? Date.parse(value) : zonedToEpochMs(value, 'UTC'));
+  const parse = (value: string) =>
+    /[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? Date.parse(value) : zonedToEpochMs(value, 'UTC');
   const fromMs = parse(start);
   const toMs = parse(end);
-  if (fromMs === undefined || toMs === undefined || Number.isNaN(fromMs) || Number.isNaN(toMs) || toMs < fromMs) {
+  if (
+    fromMs === undefined ||
+    toMs === undefined ||
+    Number.isNaN(fromMs) ||
+    Number.isNaN(toMs) ||
+    toMs < fromMs
+  ) {
     throw badRequest('The value of StartDateTime or EndDateTime is invalid.', 'ErrorInvalidParameter');
   }
   return { fromMs, toMs };
 }
 
-const deltaTokenSchema = z.object({ gen: z.number(), seq: z.number(), from: z.number(), to: z.number(), mailbox: z.string() });
+const deltaTokenSchema = z.object({
+  gen: z.number(),
+  seq: z.number(),
+  from: z.number(),
+  to: z.number(),
+  mailbox: z.string(),
+});
 
 const mailboxSettingsPatchSchema = z
   .object({
@@ -150,7 +185,11 @@ const getScheduleSchema = z.object({
 });
 
 const respondSchema = z
-  .object({ comment: z.string().optional(), sendResponse: z.boolean().optional(), proposedNewTime: z.unknown().optional() })
+  .object({
+    comment: z.string().optional(),
+    sendResponse: z.boolean().optional(),
+    proposedNewTime: z.unknown().optional(),
+  })
   .strict();
 
 const batchSchema = z.object({
@@ -227,25 +266,45 @@ export class GraphApi {
   async handle(request: GraphRequest): Promise<GraphResponse> {
     const path = request.path.replace(/\/+$/, '') || '/';
     const mailboxRoute = /^\/(?:users\/([^/]+)|(me))(\/.*)?$/i.exec(path);
-    if (mailboxRoute) return this.#handleUserRoute(request, mailboxRoute[2] ? undefined : decodeURIComponent(mailboxRoute[1] ?? ''), mailboxRoute[3] ?? '');
+    if (mailboxRoute)
+      return this.#handleUserRoute(
+        request,
+        mailboxRoute[2] ? undefined : decodeURIComponent(mailboxRoute[1] ?? ''),
+        mailboxRoute[3] ?? '',
+      );
     const method = request.method.toUpperCase();
     if (/^\/users$/i.test(path) && method === 'GET') return this.#listUsers(request);
     if (/^\/domains$/i.test(path) && method === 'GET') {
       this.#requireRole(request.claims, ['Domain.Read.All']);
-      return { status: 200, body: { '@odata.context': `${this.#graphBase}/$metadata#domains`, value: this.#tenant.domains.map((domain) => this.#toGraphDomain(domain)) } };
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${this.#graphBase}/$metadata#domains`,
+          value: this.#tenant.domains.map((domain) => this.#toGraphDomain(domain)),
+        },
+      };
     }
-    if (/^\/roleManagement\/directory\/roleAssignments$/i.test(path) && method === 'GET') return this.#roleAssignments(request);
+    if (/^\/roleManagement\/directory\/roleAssignments$/i.test(path) && method === 'GET')
+      return this.#roleAssignments(request);
     if (/^\/\$batch$/i.test(path) && method === 'POST') return this.#batch(request);
     if (/^\/subscriptions$/i.test(path)) return this.#subscriptionsRoute(request, undefined, '');
     const subscription = /^\/subscriptions\/([^/]+)(\/reauthorize)?$/i.exec(path);
     if (subscription) return this.#subscriptionsRoute(request, subscription[1], subscription[2] ?? '');
-    throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${path.split('/')[1] ?? path}'.`);
+    throw new GraphError(
+      400,
+      'BadRequest',
+      `Resource not found for the segment '${path.split('/')[1] ?? path}'.`,
+    );
   }
 
   #requireRole(claims: AccessTokenClaims, anyOf: string[]): void {
     if (claims.idtyp === 'user') return;
     if (!anyOf.some((role) => claims.roles?.includes(role))) {
-      throw new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      throw new GraphError(
+        403,
+        'Authorization_RequestDenied',
+        'Insufficient privileges to complete the operation.',
+      );
     }
   }
 
@@ -258,10 +317,17 @@ export class GraphApi {
     }
     const lower = key.toLowerCase();
     const user = this.#tenant.users.find(
-      (candidate) => candidate.id === lower || candidate.userPrincipalName.toLowerCase() === lower || candidate.mail.toLowerCase() === lower,
+      (candidate) =>
+        candidate.id === lower ||
+        candidate.userPrincipalName.toLowerCase() === lower ||
+        candidate.mail.toLowerCase() === lower,
     );
     if (!user) {
-      throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
+      throw new GraphError(
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`,
+      );
     }
     if (claims.idtyp === 'user' && user.id !== claims.oid) {
       throw new GraphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
@@ -269,12 +335,22 @@ export class GraphApi {
     return user;
   }
 
-  async #handleUserRoute(request: GraphRequest, key: string | undefined, rest: string): Promise<GraphResponse> {
+  async #handleUserRoute(
+    request: GraphRequest,
+    key: string | undefined,
+    rest: string,
+  ): Promise<GraphResponse> {
     const user = this.#resolveUser(request.claims, key);
     const method = request.method.toUpperCase();
     if (rest === '' && method === 'GET') {
       this.#requireRole(request.claims, ['User.Read.All']);
-      return { status: 200, body: selectFields({ '@odata.context': `${this.#graphBase}/$metadata#users/$entity`, ...toGraphUser(user) }, request.query.get('$select')) };
+      return {
+        status: 200,
+        body: selectFields(
+          { '@odata.context': `${this.#graphBase}/$metadata#users/$entity`, ...toGraphUser(user) },
+          request.query.get('$select'),
+        ),
+      };
     }
     if (/^\/memberOf$/i.test(rest) && method === 'GET') {
       this.#requireRole(request.claims, ['RoleManagement.Read.Directory', 'User.Read.All']);
@@ -286,8 +362,10 @@ export class GraphApi {
             '@odata.type': '#microsoft.graph.directoryRole',
             id: `role-${templateId}`,
             deletedDateTime: null,
-            description: 'Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.',
-            displayName: templateId === globalAdministratorRoleTemplateId ? 'Global Administrator' : 'Directory role',
+            description:
+              'Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.',
+            displayName:
+              templateId === globalAdministratorRoleTemplateId ? 'Global Administrator' : 'Directory role',
             roleTemplateId: templateId,
           })),
         },
@@ -296,9 +374,18 @@ export class GraphApi {
     const mailbox = this.#calendars.mailboxes.get(user.id);
     if (!mailbox) throw notFound();
     const operation = this.#operationName(method, rest);
-    this.#requireRole(request.claims, operation.startsWith('GET mailboxSettings') || operation.startsWith('PATCH mailboxSettings') ? ['MailboxSettings.ReadWrite', 'MailboxSettings.Read'] : ['Calendars.ReadWrite', 'Calendars.Read']);
+    this.#requireRole(
+      request.claims,
+      operation.startsWith('GET mailboxSettings') || operation.startsWith('PATCH mailboxSettings')
+        ? ['MailboxSettings.ReadWrite', 'MailboxSettings.Read']
+        : ['Calendars.ReadWrite', 'Calendars.Read'],
+    );
     if (mailbox.gone) {
-      throw new GraphError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
+      throw new GraphError(
+        404,
+        'MailboxNotEnabledForRESTAPI',
+        'The mailbox is either inactive, soft-deleted, or is hosted on-premise.',
+      );
     }
     this.#limiter.enter(user.id, operation);
     try {
@@ -311,14 +398,15 @@ export class GraphApi {
   }
 
   #operationName(method: string, rest: string): string {
-    const kind = /^\/(?:calendar\/)?events\/[^/]+\/(instances|accept|decline|tentativelyAccept)$/i.exec(rest)?.[1]
-      ?? (/^\/(?:calendar\/)?events\/[^/]+$/i.test(rest) ? 'event' : undefined)
-      ?? (/^\/(?:calendar\/)?events$/i.test(rest) ? 'events' : undefined)
-      ?? (/calendarView\/delta$/i.test(rest) ? 'calendarView/delta' : undefined)
-      ?? (/calendarView$/i.test(rest) ? 'calendarView' : undefined)
-      ?? (/getSchedule$/i.test(rest) ? 'getSchedule' : undefined)
-      ?? (/^\/mailboxSettings/i.test(rest) ? 'mailboxSettings' : undefined)
-      ?? rest;
+    const kind =
+      /^\/(?:calendar\/)?events\/[^/]+\/(instances|accept|decline|tentativelyAccept)$/i.exec(rest)?.[1] ??
+      (/^\/(?:calendar\/)?events\/[^/]+$/i.test(rest) ? 'event' : undefined) ??
+      (/^\/(?:calendar\/)?events$/i.test(rest) ? 'events' : undefined) ??
+      (/calendarView\/delta$/i.test(rest) ? 'calendarView/delta' : undefined) ??
+      (/calendarView$/i.test(rest) ? 'calendarView' : undefined) ??
+      (/getSchedule$/i.test(rest) ? 'getSchedule' : undefined) ??
+      (/^\/mailboxSettings/i.test(rest) ? 'mailboxSettings' : undefined) ??
+      rest;
     return `${method} ${kind}`;
   }
 
@@ -334,22 +422,39 @@ export class GraphApi {
 
   #withPreferences(response: GraphResponse, preferences: Preferences): GraphResponse {
     return preferences.applied.length > 0
-      ? { ...response, headers: { ...(response.headers ?? {}), 'Preference-Applied': preferences.applied.join(', ') } }
+      ? {
+          ...response,
+          headers: { ...(response.headers ?? {}), 'Preference-Applied': preferences.applied.join(', ') },
+        }
       : response;
   }
 
-  #paged(request: GraphRequest, items: unknown[], defaultPageSize: number, preferences: Preferences, context: string, tail: Record<string, unknown> = {}): Record<string, unknown> {
+  #paged(
+    request: GraphRequest,
+    items: unknown[],
+    defaultPageSize: number,
+    preferences: Preferences,
+    context: string,
+    tail: Record<string, unknown> = {},
+  ): Record<string, unknown> {
     const top = Number(request.query.get('$top'));
     const pageSize = preferences.maxPageSize ?? (top > 0 ? Math.min(top, 1_000) : defaultPageSize);
     const pathOnly = `${this.#graphBase}${request.path}`;
     const nextLink = (token: string) => `${pathOnly}?$skiptoken=${token}`;
     const skipToken = request.query.get('$skiptoken');
-    const page = skipToken ? this.#pages.next(skipToken, pageSize, nextLink) : this.#pages.page(items, pageSize, nextLink, tail);
+    const page = skipToken
+      ? this.#pages.next(skipToken, pageSize, nextLink)
+      : this.#pages.page(items, pageSize, nextLink, tail);
     if (!page) throw badRequest('The skip token is invalid or has expired.', 'BadRequest');
     return { '@odata.context': context, ...page };
   }
 
-  async #mailboxRoute(request: GraphRequest, mailbox: Mailbox, method: string, rest: string): Promise<GraphResponse> {
+  async #mailboxRoute(
+    request: GraphRequest,
+    mailbox: Mailbox,
+    method: string,
+    rest: string,
+  ): Promise<GraphResponse> {
     const preferences = parsePreferences(request.headers.prefer);
     const context = `${this.#graphBase}/$metadata#users('${mailbox.user.id}')`;
     if (/^\/(?:calendar\/)?events$/i.test(rest)) {
@@ -357,24 +462,58 @@ export class GraphApi {
         const filter = eventFilter(request.query.get('$filter'));
         const events = request.query.get('$skiptoken')
           ? []
-          : this.#calendars.listEvents(mailbox).filter((event) => !filter || filter(event)).map((event) => this.#eventJson(event, request, preferences));
-        return this.#withPreferences({ status: 200, body: this.#paged(request, events, 10, preferences, `${context}/events`) }, preferences);
+          : this.#calendars
+              .listEvents(mailbox)
+              .filter((event) => !filter || filter(event))
+              .map((event) => this.#eventJson(event, request, preferences));
+        return this.#withPreferences(
+          { status: 200, body: this.#paged(request, events, 10, preferences, `${context}/events`) },
+          preferences,
+        );
       }
       if (method === 'POST') {
         const created = this.#calendars.createEvent(mailbox, parseEventInput(request.body));
-        return this.#withPreferences({ status: 201, body: { '@odata.context': `${context}/events/$entity`, ...this.#eventJson(created, request, preferences) } }, preferences);
+        return this.#withPreferences(
+          {
+            status: 201,
+            body: {
+              '@odata.context': `${context}/events/$entity`,
+              ...this.#eventJson(created, request, preferences),
+            },
+          },
+          preferences,
+        );
       }
     }
-    const eventRoute = /^\/(?:calendar\/)?events\/([^/]+)(?:\/(instances|accept|decline|tentativelyAccept))?$/i.exec(rest);
+    const eventRoute =
+      /^\/(?:calendar\/)?events\/([^/]+)(?:\/(instances|accept|decline|tentativelyAccept))?$/i.exec(rest);
     if (eventRoute) {
       const id = decodeURIComponent(eventRoute[1] ?? '');
       const action = eventRoute[2]?.toLowerCase();
       if (!action && method === 'GET') {
-        return this.#withPreferences({ status: 200, body: { '@odata.context': `${context}/events/$entity`, ...this.#eventJson(this.#calendars.getEvent(mailbox, id), request, preferences) } }, preferences);
+        return this.#withPreferences(
+          {
+            status: 200,
+            body: {
+              '@odata.context': `${context}/events/$entity`,
+              ...this.#eventJson(this.#calendars.getEvent(mailbox, id), request, preferences),
+            },
+          },
+          preferences,
+        );
       }
       if (!action && method === 'PATCH') {
         const updated = this.#calendars.updateEvent(mailbox, id, parseEventInput(request.body));
-        return this.#withPreferences({ status: 200, body: { '@odata.context': `${context}/events/$entity`, ...this.#eventJson(updated, request, preferences) } }, preferences);
+        return this.#withPreferences(
+          {
+            status: 200,
+            body: {
+              '@odata.context': `${context}/events/$entity`,
+              ...this.#eventJson(updated, request, preferences),
+            },
+          },
+          preferences,
+        );
       }
       if (!action && method === 'DELETE') {
         this.#calendars.deleteEvent(mailbox, id);
@@ -382,39 +521,78 @@ export class GraphApi {
       }
       if (action === 'instances' && method === 'GET') {
         const master = this.#calendars.getEvent(mailbox, id);
-        if (master.type !== 'seriesMaster') throw badRequest('The event is not a recurring series master.', 'ErrorInvalidRequest');
+        if (master.type !== 'seriesMaster')
+          throw badRequest('The event is not a recurring series master.', 'ErrorInvalidRequest');
         const { fromMs, toMs } = windowFrom(request.query);
-        const items = this.#calendars.instances(mailbox, master, fromMs, toMs).map((event) => this.#eventJson(event, request, preferences));
-        return this.#withPreferences({ status: 200, body: this.#paged(request, items, 10, preferences, `${context}/events('${id}')/instances`) }, preferences);
+        const items = this.#calendars
+          .instances(mailbox, master, fromMs, toMs)
+          .map((event) => this.#eventJson(event, request, preferences));
+        return this.#withPreferences(
+          {
+            status: 200,
+            body: this.#paged(request, items, 10, preferences, `${context}/events('${id}')/instances`),
+          },
+          preferences,
+        );
       }
       if (action && action !== 'instances' && method === 'POST') {
         const parsed = respondSchema.safeParse(request.body ?? {});
-        if (!parsed.success) throw badRequest(`Invalid response body: ${parsed.error.issues[0]?.message ?? ''}`, 'RequestBodyRead');
-        const response = action === 'accept' ? 'accepted' : action === 'decline' ? 'declined' : 'tentativelyAccepted';
+        if (!parsed.success)
+          throw badRequest(
+            `Invalid response body: ${parsed.error.issues[0]?.message ?? ''}`,
+            'RequestBodyRead',
+          );
+        const response =
+          action === 'accept' ? 'accepted' : action === 'decline' ? 'declined' : 'tentativelyAccepted';
         this.#calendars.respond(mailbox, id, response);
         return { status: 202 };
       }
     }
     if (/^\/(?:calendar\/)?calendarView$/i.test(rest) && method === 'GET') {
-      const items = request.query.get('$skiptoken') ? [] : (() => {
-        const { fromMs, toMs } = windowFrom(request.query);
-        return this.#calendars.calendarView(mailbox, fromMs, toMs).map((event) => this.#eventJson(event, request, preferences));
-      })();
-      return this.#withPreferences({ status: 200, body: this.#paged(request, items, 10, preferences, `${context}/calendarView`) }, preferences);
+      const items = request.query.get('$skiptoken')
+        ? []
+        : (() => {
+            const { fromMs, toMs } = windowFrom(request.query);
+            return this.#calendars
+              .calendarView(mailbox, fromMs, toMs)
+              .map((event) => this.#eventJson(event, request, preferences));
+          })();
+      return this.#withPreferences(
+        { status: 200, body: this.#paged(request, items, 10, preferences, `${context}/calendarView`) },
+        preferences,
+      );
     }
-    if (/^\/(?:calendar\/)?calendarView\/delta$/i.test(rest) && method === 'GET') return this.#delta(request, mailbox, preferences, context);
-    if (/^\/calendar\/getSchedule$/i.test(rest) && method === 'POST') return this.#getSchedule(request, preferences);
-    if (/^\/mailboxSettings$/i.test(rest) && method === 'GET') return { status: 200, body: this.#mailboxSettings(mailbox) };
+    if (/^\/(?:calendar\/)?calendarView\/delta$/i.test(rest) && method === 'GET')
+      return this.#delta(request, mailbox, preferences, context);
+    if (/^\/calendar\/getSchedule$/i.test(rest) && method === 'POST')
+      return this.#getSchedule(request, preferences);
+    if (/^\/mailboxSettings$/i.test(rest) && method === 'GET')
+      return { status: 200, body: this.#mailboxSettings(mailbox) };
     if (/^\/mailboxSettings\/automaticRepliesSetting$/i.test(rest) && method === 'GET') {
-      return { status: 200, body: { '@odata.context': `${context}/mailboxSettings/automaticRepliesSetting`, ...mailbox.automaticReplies } };
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${context}/mailboxSettings/automaticRepliesSetting`,
+          ...mailbox.automaticReplies,
+        },
+      };
     }
     if (/^\/mailboxSettings$/i.test(rest) && method === 'PATCH') {
       const parsed = mailboxSettingsPatchSchema.safeParse(request.body);
-      if (!parsed.success) throw badRequest(`Invalid mailbox settings: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`, 'RequestBodyRead');
-      if (parsed.data.automaticRepliesSetting) mailbox.automaticReplies = { ...mailbox.automaticReplies, ...parsed.data.automaticRepliesSetting };
+      if (!parsed.success)
+        throw badRequest(
+          `Invalid mailbox settings: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`,
+          'RequestBodyRead',
+        );
+      if (parsed.data.automaticRepliesSetting)
+        mailbox.automaticReplies = { ...mailbox.automaticReplies, ...parsed.data.automaticRepliesSetting };
       if (parsed.data.language) mailbox.language = parsed.data.language.locale;
       if (parsed.data.timeZone) {
-        if (!toIanaZone(parsed.data.timeZone)) throw badRequest(`The time zone '${parsed.data.timeZone}' is not supported.`, 'ErrorInvalidTimeZone');
+        if (!toIanaZone(parsed.data.timeZone))
+          throw badRequest(
+            `The time zone '${parsed.data.timeZone}' is not supported.`,
+            'ErrorInvalidTimeZone',
+          );
         mailbox.timeZone = parsed.data.timeZone;
       }
       return { status: 200, body: this.#mailboxSettings(mailbox) };
@@ -425,7 +603,10 @@ export class GraphApi {
   #delta(request: GraphRequest, mailbox: Mailbox, preferences: Preferences, context: string): GraphResponse {
     const skipToken = request.query.get('$skiptoken');
     if (skipToken) {
-      return this.#withPreferences({ status: 200, body: this.#paged(request, [], 10, preferences, `${context}/calendarView/delta`) }, preferences);
+      return this.#withPreferences(
+        { status: 200, body: this.#paged(request, [], 10, preferences, `${context}/calendarView/delta`) },
+        preferences,
+      );
     }
     const deltaToken = request.query.get('$deltatoken');
     let fromMs: number;
@@ -439,23 +620,46 @@ export class GraphApi {
         throw badRequest('The delta token is malformed.', 'BadRequest');
       }
       if (state.mailbox !== mailbox.user.id || state.gen !== mailbox.deltaGeneration) {
-        throw new GraphError(410, 'SyncStateNotFound', 'The sync state generation is not found. Start a full synchronization.');
+        throw new GraphError(
+          410,
+          'SyncStateNotFound',
+          'The sync state generation is not found. Start a full synchronization.',
+        );
       }
       fromMs = state.from;
       toMs = state.to;
       const { changed, removed } = this.#calendars.changesSince(mailbox, state.seq, fromMs, toMs);
       items = [
         ...changed.map((event) => this.#eventJson(event, request, preferences)),
-        ...removed.map((id) => ({ '@odata.type': '#microsoft.graph.event', id, '@removed': { reason: 'deleted' } })),
+        ...removed.map((id) => ({
+          '@odata.type': '#microsoft.graph.event',
+          id,
+          '@removed': { reason: 'deleted' },
+        })),
       ];
     } else {
       ({ fromMs, toMs } = windowFrom(request.query));
-      items = this.#calendars.calendarView(mailbox, fromMs, toMs).map((event) => this.#eventJson(event, request, preferences));
+      items = this.#calendars
+        .calendarView(mailbox, fromMs, toMs)
+        .map((event) => this.#eventJson(event, request, preferences));
     }
-    const token = Buffer.from(JSON.stringify({ gen: mailbox.deltaGeneration, seq: mailbox.changeSeq, from: fromMs, to: toMs, mailbox: mailbox.user.id })).toString('base64url');
+    const token = Buffer.from(
+      JSON.stringify({
+        gen: mailbox.deltaGeneration,
+        seq: mailbox.changeSeq,
+        from: fromMs,
+        to: toMs,
+        mailbox: mailbox.user.id,
+      }),
+    ).toString('base64url');
     const deltaLink = `${this.#graphBase}${request.path}?$deltatoken=${token}`;
     return this.#withPreferences(
-      { status: 200, body: this.#paged(request, items, 10, preferences, `${context}/calendarView/delta`, { '@odata.deltaLink': deltaLink }) },
+      {
+        status: 200,
+        body: this.#paged(request, items, 10, preferences, `${context}/calendarView/delta`, {
+          '@odata.deltaLink': deltaLink,
+        }),
+      },
       preferences,
     );
   }
@@ -470,7 +674,10 @@ export class GraphApi {
       timeFormat: 'HH:mm',
       userPurpose: mailbox.user.isRoom ? 'room' : 'user',
       automaticRepliesSetting: structuredClone(mailbox.automaticReplies),
-      language: { locale: mailbox.language, displayName: languageNames[mailbox.language] ?? mailbox.language },
+      language: {
+        locale: mailbox.language,
+        displayName: languageNames[mailbox.language] ?? mailbox.language,
+      },
       workingHours: {
         daysOfWeek: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
         startTime: '08:00:00.0000000',
@@ -482,24 +689,48 @@ export class GraphApi {
 
   #getSchedule(request: GraphRequest, preferences: Preferences): GraphResponse {
     const parsed = getScheduleSchema.safeParse(request.body);
-    if (!parsed.success) throw badRequest(`Invalid getSchedule request: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`, 'ErrorInvalidRequest');
+    if (!parsed.success)
+      throw badRequest(
+        `Invalid getSchedule request: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`,
+        'ErrorInvalidRequest',
+      );
     const { schedules, startTime, endTime } = parsed.data;
     const interval = parsed.data.availabilityViewInterval ?? 30;
     const fromMs = zonedToEpochMs(startTime.dateTime, startTime.timeZone);
     const toMs = zonedToEpochMs(endTime.dateTime, endTime.timeZone);
-    if (fromMs === undefined || toMs === undefined || toMs <= fromMs) throw badRequest('startTime and endTime are invalid.', 'ErrorInvalidRequest');
-    const statusDigit: Record<string, string> = { free: '0', tentative: '1', busy: '2', oof: '3', workingElsewhere: '4', unknown: '0' };
+    if (fromMs === undefined || toMs === undefined || toMs <= fromMs)
+      throw badRequest('startTime and endTime are invalid.', 'ErrorInvalidRequest');
+    const statusDigit: Record<string, string> = {
+      free: '0',
+      tentative: '1',
+      busy: '2',
+      oof: '3',
+      workingElsewhere: '4',
+      unknown: '0',
+    };
     const value = schedules.map((address) => {
       const mailbox = this.#calendars.mailboxByAddress(address);
       if (!mailbox || mailbox.gone) {
-        return { scheduleId: address, availabilityView: '', scheduleItems: [], error: { message: 'The specified emailAddress is not found.', responseCode: 'ErrorMailRecipientNotFound' } };
+        return {
+          scheduleId: address,
+          availabilityView: '',
+          scheduleItems: [],
+          error: {
+            message: 'The specified emailAddress is not found.',
+            responseCode: 'ErrorMailRecipientNotFound',
+          },
+        };
       }
-      const events = this.#calendars.calendarView(mailbox, fromMs, toMs).filter((event) => !event.isCancelled && event.showAs !== 'free');
+      const events = this.#calendars
+        .calendarView(mailbox, fromMs, toMs)
+        .filter((event) => !event.isCancelled && event.showAs !== 'free');
       let view = '';
       for (let slot = fromMs; slot < toMs; slot += interval * 60_000) {
         const slotEnd = slot + interval * 60_000;
         const overlapping = events.filter((event) => event.startMs < slotEnd && event.endMs > slot);
-        view += overlapping.reduce((max, event) => Math.max(max, Number(statusDigit[event.showAs] ?? '0')), 0).toString();
+        view += overlapping
+          .reduce((max, event) => Math.max(max, Number(statusDigit[event.showAs] ?? '0')), 0)
+          .toString();
       }
       return {
         scheduleId: address,
@@ -520,7 +751,16 @@ export class GraphApi {
         },
       };
     });
-    return this.#withPreferences({ status: 200, body: { '@odata.context': `${this.#graphBase}/$metadata#Collection(microsoft.graph.scheduleInformation)`, value } }, preferences);
+    return this.#withPreferences(
+      {
+        status: 200,
+        body: {
+          '@odata.context': `${this.#graphBase}/$metadata#Collection(microsoft.graph.scheduleInformation)`,
+          value,
+        },
+      },
+      preferences,
+    );
   }
 
   #listUsers(request: GraphRequest): GraphResponse {
@@ -530,13 +770,23 @@ export class GraphApi {
     if (filter) {
       const match = /^(mail|userPrincipalName|id)\s+eq\s+'((?:[^']|'')*)'$/i.exec(filter.trim());
       if (!match) throw badRequest(`Unsupported filter '${filter}'.`, 'Request_UnsupportedQuery');
-      const field = (match[1] ?? '').toLowerCase() === 'userprincipalname' ? 'userPrincipalName' : (match[1] ?? '').toLowerCase();
+      const field =
+        (match[1] ?? '').toLowerCase() === 'userprincipalname'
+          ? 'userPrincipalName'
+          : (match[1] ?? '').toLowerCase();
       const value = (match[2] ?? '').replace(/''/g, "'").toLowerCase();
-      users = users.filter((user) => String((user as unknown as Record<string, unknown>)[field]).toLowerCase() === value);
+      users = users.filter(
+        (user) => String((user as unknown as Record<string, unknown>)[field]).toLowerCase() === value,
+      );
     }
     const preferences = parsePreferences(request.headers.prefer);
-    const items = request.query.get('$skiptoken') ? [] : users.map((user) => selectFields(toGraphUser(user), request.query.get('$select')));
-    return { status: 200, body: this.#paged(request, items, 100, preferences, `${this.#graphBase}/$metadata#users`) };
+    const items = request.query.get('$skiptoken')
+      ? []
+      : users.map((user) => selectFields(toGraphUser(user), request.query.get('$select')));
+    return {
+      status: 200,
+      body: this.#paged(request, items, 100, preferences, `${this.#graphBase}/$metadata#users`),
+    };
   }
 
   #toGraphDomain(domain: DemoTenant['domains'][number]): Record<string, unknown> {
@@ -574,10 +824,20 @@ export class GraphApi {
         principalOrganizationId: this.#tenant.tenantId,
       })),
     );
-    return { status: 200, body: { '@odata.context': `${this.#graphBase}/$metadata#roleManagement/directory/roleAssignments`, value } };
+    return {
+      status: 200,
+      body: {
+        '@odata.context': `${this.#graphBase}/$metadata#roleManagement/directory/roleAssignments`,
+        value,
+      },
+    };
   }
 
-  async #subscriptionsRoute(request: GraphRequest, id: string | undefined, action: string): Promise<GraphResponse> {
+  async #subscriptionsRoute(
+    request: GraphRequest,
+    id: string | undefined,
+    action: string,
+  ): Promise<GraphResponse> {
     const method = request.method.toUpperCase();
     const context = `${this.#graphBase}/$metadata#subscriptions`;
     if (!id && method === 'POST') {
@@ -587,17 +847,40 @@ export class GraphApi {
         tenantId: request.claims.tid,
         userId: request.claims.idtyp === 'user' ? request.claims.oid : undefined,
       });
-      return { status: 201, body: { '@odata.context': `${context}/$entity`, ...this.#subscriptions.toGraph(created) } };
+      return {
+        status: 201,
+        body: { '@odata.context': `${context}/$entity`, ...this.#subscriptions.toGraph(created) },
+      };
     }
     if (!id && method === 'GET') {
-      return { status: 200, body: { '@odata.context': context, value: this.#subscriptions.list(request.claims.appid).map((s) => this.#subscriptions.toGraph(s)) } };
+      return {
+        status: 200,
+        body: {
+          '@odata.context': context,
+          value: this.#subscriptions.list(request.claims.appid).map((s) => this.#subscriptions.toGraph(s)),
+        },
+      };
     }
     if (id && action && method === 'POST') {
       this.#subscriptions.reauthorize(id);
       return { status: 204 };
     }
-    if (id && method === 'GET') return { status: 200, body: { '@odata.context': `${context}/$entity`, ...this.#subscriptions.toGraph(this.#subscriptions.get(id)) } };
-    if (id && method === 'PATCH') return { status: 200, body: { '@odata.context': `${context}/$entity`, ...this.#subscriptions.toGraph(this.#subscriptions.renew(id, request.body)) } };
+    if (id && method === 'GET')
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${context}/$entity`,
+          ...this.#subscriptions.toGraph(this.#subscriptions.get(id)),
+        },
+      };
+    if (id && method === 'PATCH')
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${context}/$entity`,
+          ...this.#subscriptions.toGraph(this.#subscriptions.renew(id, request.body)),
+        },
+      };
     if (id && method === 'DELETE') {
       this.#subscriptions.delete(id);
       return { status: 204 };
@@ -610,26 +893,47 @@ export class GraphApi {
     const parsed = batchSchema.safeParse(request.body);
     if (!parsed.success) throw badRequest('Invalid batch payload format.', 'BadRequest');
     const { requests } = parsed.data;
-    if (requests.length > 20) throw badRequest('Number of batch request steps exceeds the maximum of 20.', 'BadRequest');
+    if (requests.length > 20)
+      throw badRequest('Number of batch request steps exceeds the maximum of 20.', 'BadRequest');
     const ids = new Set(requests.map((entry) => entry.id));
     if (ids.size !== requests.length) throw badRequest('Batch request ids must be unique.', 'BadRequest');
     const results = new Map<string, Promise<GraphResponse>>();
     const run = async (entry: (typeof requests)[number]): Promise<GraphResponse> => {
       for (const dependency of entry.dependsOn ?? []) {
         const outcome = results.get(dependency);
-        if (!outcome) throw badRequest(`dependsOn names an unknown or later request '${dependency}'.`, 'BadRequest');
+        if (!outcome)
+          throw badRequest(`dependsOn names an unknown or later request '${dependency}'.`, 'BadRequest');
         const settled = await outcome;
         if (settled.status >= 400) {
-          return { status: 424, body: { error: { code: 'FailedDependency', message: `Request '${dependency}' failed.` } } };
+          return {
+            status: 424,
+            body: { error: { code: 'FailedDependency', message: `Request '${dependency}' failed.` } },
+          };
         }
       }
       const url = new URL(entry.url.startsWith('/') ? entry.url : `/${entry.url}`, 'https://batch.invalid');
-      const headers = Object.fromEntries(Object.entries({ ...request.headers, ...(entry.headers ?? {}) }).map(([k, v]) => [k.toLowerCase(), v]));
+      const headers = Object.fromEntries(
+        Object.entries({ ...request.headers, ...(entry.headers ?? {}) }).map(([k, v]) => [
+          k.toLowerCase(),
+          v,
+        ]),
+      );
       try {
-        return await this.handle({ method: entry.method, path: url.pathname, query: url.searchParams, headers, body: entry.body, claims: request.claims });
+        return await this.handle({
+          method: entry.method,
+          path: url.pathname,
+          query: url.searchParams,
+          headers,
+          body: entry.body,
+          claims: request.claims,
+        });
       } catch (error) {
         if (error instanceof GraphError) {
-          return { status: error.status, headers: error.headers, body: { error: { code: error.code, message: error.message } } };
+          return {
+            status: error.status,
+            headers: error.headers,
+            body: { error: { code: error.code, message: error.message } },
+          };
         }
         throw error;
       }
@@ -638,7 +942,12 @@ export class GraphApi {
     const responses = await Promise.all(
       requests.map(async (entry) => {
         const outcome = await (results.get(entry.id) as Promise<GraphResponse>);
-        return { id: entry.id, status: outcome.status, headers: { 'Content-Type': 'application/json', ...(outcome.headers ?? {}) }, body: outcome.body ?? null };
+        return {
+          id: entry.id,
+          status: outcome.status,
+          headers: { 'Content-Type': 'application/json', ...(outcome.headers ?? {}) },
+          body: outcome.body ?? null,
+        };
       }),
     );
     return { status: 200, body: { responses } };

@@ -18,11 +18,17 @@ export function graphErrorBody(error: GraphError, requestId: string, date: Date)
     error: {
       code: error.code,
       message: error.message,
-      innerError: { date: date.toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': requestId },
+      innerError: {
+        date: date.toISOString().slice(0, 19),
+        'request-id': requestId,
+        'client-request-id': requestId,
+      },
     },
   };
 }
 
 export const badRequest = (message: string, code = 'BadRequest') => new GraphError(400, code, message);
-export const notFound = (message = 'The specified object was not found in the store.', code = 'ErrorItemNotFound') =>
-  new GraphError(404, code, message);
+export const notFound = (
+  message = 'The specified object was not found in the store.',
+  code = 'ErrorItemNotFound',
+) => new GraphError(404, code, message);

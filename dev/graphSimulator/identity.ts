@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWK, jwtVerify, type JWTPayload, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../../shared/time/clock.js';
 import type { DemoTenant, DirectoryUser } from './demoTenant.js';
 
@@ -103,7 +103,8 @@ export class SimulatedIdentityProvider {
   /** Accepts the tenant id, the `common`/`organizations` aliases, and the tenant's domains. */
   resolveTenant(segment: string): string | undefined {
     const lower = segment.toLowerCase();
-    if (lower === this.#tenant.tenantId || lower === 'common' || lower === 'organizations') return this.#tenant.tenantId;
+    if (lower === this.#tenant.tenantId || lower === 'common' || lower === 'organizations')
+      return this.#tenant.tenantId;
     return this.#tenant.domains.some((domain) => domain.id === lower) ? this.#tenant.tenantId : undefined;
   }
 
@@ -126,7 +127,18 @@ export class SimulatedIdentityProvider {
       http_logout_supported: true,
       frontchannel_logout_supported: true,
       end_session_endpoint: `${authority}/oauth2/v2.0/logout`,
-      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nonce', 'oid', 'tid', 'preferred_username', 'name'],
+      claims_supported: [
+        'sub',
+        'iss',
+        'aud',
+        'exp',
+        'iat',
+        'nonce',
+        'oid',
+        'tid',
+        'preferred_username',
+        'name',
+      ],
       tenant_region_scope: 'EU',
       cloud_instance_name: new URL(this.#baseUrl).host,
       cloud_graph_host_name: new URL(this.#baseUrl).host,
@@ -182,7 +194,10 @@ export class SimulatedIdentityProvider {
   }
 
   /** An app-only Graph token, as client credentials would return; for tests and the control API. */
-  async issueAppToken(tenantId = this.#tenant.tenantId, lifetimeSeconds = tokenLifetimeSeconds): Promise<string> {
+  async issueAppToken(
+    tenantId = this.#tenant.tenantId,
+    lifetimeSeconds = tokenLifetimeSeconds,
+  ): Promise<string> {
     const claims: AccessTokenClaims = {
       tid: tenantId,
       oid: this.#tenant.app.servicePrincipalId,
@@ -202,7 +217,10 @@ export class SimulatedIdentityProvider {
       .filter((s) => s && !['openid', 'profile', 'email', 'offline_access'].includes(s))
       .map((s) => s.replace(/^https:\/\/graph\.microsoft\.com\//, ''))
       .filter((s) => s !== '.default');
-    const scp = graphScopes.length > 0 ? graphScopes.join(' ') : 'Calendars.ReadWrite MailboxSettings.ReadWrite User.Read';
+    const scp =
+      graphScopes.length > 0
+        ? graphScopes.join(' ')
+        : 'Calendars.ReadWrite MailboxSettings.ReadWrite User.Read';
     const accessClaims: AccessTokenClaims = {
       tid: this.#tenant.tenantId,
       oid: user.id,
@@ -237,7 +255,11 @@ export class SimulatedIdentityProvider {
       refresh_token: refreshToken,
       id_token: idToken,
       ...(clientInfo
-        ? { client_info: Buffer.from(JSON.stringify({ uid: user.id, utid: this.#tenant.tenantId })).toString('base64url') }
+        ? {
+            client_info: Buffer.from(JSON.stringify({ uid: user.id, utid: this.#tenant.tenantId })).toString(
+              'base64url',
+            ),
+          }
         : {}),
     };
   }
@@ -251,7 +273,12 @@ export class SimulatedIdentityProvider {
       secret = decodeURIComponent(pass ?? '');
     }
     if (clientId !== this.#tenant.app.clientId) {
-      return this.#error(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory.`);
+      return this.#error(
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory.`,
+      );
     }
     if (secret !== this.#tenant.app.clientSecret) {
       return this.#error(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
@@ -271,11 +298,21 @@ export class SimulatedIdentityProvider {
     const clientInfo = form.get('client_info') === '1';
     if (grantType === 'client_credentials') {
       if (!this.consentedTenants.has(tenantId)) {
-        return this.#error(400, 'invalid_grant', 65001, 'The user or administrator has not consented to use the application.');
+        return this.#error(
+          400,
+          'invalid_grant',
+          65001,
+          'The user or administrator has not consented to use the application.',
+        );
       }
       const scope = form.get('scope') ?? '';
       if (!scope.split(' ').some((s) => s.endsWith('/.default'))) {
-        return this.#error(400, 'invalid_scope', 1002012, 'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.');
+        return this.#error(
+          400,
+          'invalid_scope',
+          1002012,
+          'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.',
+        );
       }
       return {
         status: 200,
@@ -291,19 +328,42 @@ export class SimulatedIdentityProvider {
       const code = this.#codes.get(form.get('code') ?? '');
       this.#codes.delete(form.get('code') ?? '');
       if (!code || code.expiresAtMs < this.#clock.now().getTime()) {
-        return this.#error(400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity.');
+        return this.#error(
+          400,
+          'invalid_grant',
+          70008,
+          'The provided authorization code or refresh token has expired due to inactivity.',
+        );
       }
       if (code.redirectUri !== form.get('redirect_uri')) {
-        return this.#error(400, 'invalid_grant', 50148, 'The redirect_uri does not match the one used to request the code.');
+        return this.#error(
+          400,
+          'invalid_grant',
+          50148,
+          'The redirect_uri does not match the one used to request the code.',
+        );
       }
       if (code.codeChallenge !== undefined) {
         const verifier = form.get('code_verifier') ?? '';
         const challenge = createHash('sha256').update(verifier).digest('base64url');
         if (challenge !== code.codeChallenge) {
-          return this.#error(400, 'invalid_grant', 501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.');
+          return this.#error(
+            400,
+            'invalid_grant',
+            501481,
+            'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+          );
         }
       }
-      return { status: 200, body: await this.#issueUserTokens(code.userId, form.get('scope') ?? code.scope, code.nonce, clientInfo) };
+      return {
+        status: 200,
+        body: await this.#issueUserTokens(
+          code.userId,
+          form.get('scope') ?? code.scope,
+          code.nonce,
+          clientInfo,
+        ),
+      };
     }
     if (grantType === 'refresh_token') {
       const presented = form.get('refresh_token') ?? '';
@@ -313,9 +373,22 @@ export class SimulatedIdentityProvider {
       }
       // Refresh tokens rotate: the old one is spent.
       this.#refreshTokens.delete(presented);
-      return { status: 200, body: await this.#issueUserTokens(stored.userId, form.get('scope') ?? stored.scope, undefined, clientInfo) };
+      return {
+        status: 200,
+        body: await this.#issueUserTokens(
+          stored.userId,
+          form.get('scope') ?? stored.scope,
+          undefined,
+          clientInfo,
+        ),
+      };
     }
-    return this.#error(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
+    return this.#error(
+      400,
+      'unsupported_grant_type',
+      70003,
+      `The app requested an unsupported grant type '${grantType}'.`,
+    );
   }
 
   /** Revokes every refresh token of a user, as a password reset or an admin would: the next refresh fails. */
@@ -336,27 +409,41 @@ export class SimulatedIdentityProvider {
    */
   authorize(
     query: URLSearchParams,
-  ): { kind: 'redirect'; location: string } | { kind: 'choose-user'; users: DirectoryUser[] } | { kind: 'error'; status: number; message: string } {
+  ):
+    | { kind: 'redirect'; location: string }
+    | { kind: 'choose-user'; users: DirectoryUser[] }
+    | { kind: 'error'; status: number; message: string } {
     const redirectUri = query.get('redirect_uri');
     if (query.get('client_id') !== this.#tenant.app.clientId) {
       return { kind: 'error', status: 400, message: 'AADSTS700016: unknown client_id' };
     }
-    if (!redirectUri) return { kind: 'error', status: 400, message: 'AADSTS900144: redirect_uri is required' };
+    if (!redirectUri)
+      return { kind: 'error', status: 400, message: 'AADSTS900144: redirect_uri is required' };
     if (query.get('response_type') !== 'code') {
       return { kind: 'error', status: 400, message: 'AADSTS900144: only response_type=code is supported' };
     }
     const hint = query.get('login_hint')?.toLowerCase();
     const people = this.#tenant.users.filter((user) => !user.isRoom);
     if (!hint) return { kind: 'choose-user', users: people };
-    const user = people.find((candidate) => candidate.userPrincipalName.toLowerCase() === hint || candidate.mail.toLowerCase() === hint);
+    const user = people.find(
+      (candidate) =>
+        candidate.userPrincipalName.toLowerCase() === hint || candidate.mail.toLowerCase() === hint,
+    );
     const target = new URL(redirectUri);
     const state = query.get('state');
     if (!user) {
       target.searchParams.set('error', 'access_denied');
-      target.searchParams.set('error_description', 'AADSTS50034: The user account does not exist in this directory.');
+      target.searchParams.set(
+        'error_description',
+        'AADSTS50034: The user account does not exist in this directory.',
+      );
     } else {
       if (query.get('code_challenge') && query.get('code_challenge_method') !== 'S256') {
-        return { kind: 'error', status: 400, message: 'AADSTS501491: only code_challenge_method=S256 is supported' };
+        return {
+          kind: 'error',
+          status: 400,
+          message: 'AADSTS501491: only code_challenge_method=S256 is supported',
+        };
       }
       const code = randomToken(48);
       this.#codes.set(code, {
@@ -369,7 +456,10 @@ export class SimulatedIdentityProvider {
         expiresAtMs: this.#clock.now().getTime() + 10 * 60_000,
       });
       target.searchParams.set('code', code);
-      target.searchParams.set('client_info', Buffer.from(JSON.stringify({ uid: user.id, utid: this.#tenant.tenantId })).toString('base64url'));
+      target.searchParams.set(
+        'client_info',
+        Buffer.from(JSON.stringify({ uid: user.id, utid: this.#tenant.tenantId })).toString('base64url'),
+      );
     }
     if (state) target.searchParams.set('state', state);
     return { kind: 'redirect', location: target.toString() };
@@ -379,16 +469,26 @@ export class SimulatedIdentityProvider {
    * `GET /{tenant}/adminconsent` (and `/v2.0/adminconsent`): the administrator grants the app's
    * permissions for the tenant. A `login_hint` naming a non-administrator is refused, as Entra ID would.
    */
-  adminConsent(tenantId: string, query: URLSearchParams): { kind: 'redirect'; location: string } | { kind: 'error'; status: number; message: string } {
+  adminConsent(
+    tenantId: string,
+    query: URLSearchParams,
+  ): { kind: 'redirect'; location: string } | { kind: 'error'; status: number; message: string } {
     const redirectUri = query.get('redirect_uri');
-    if (query.get('client_id') !== this.#tenant.app.clientId) return { kind: 'error', status: 400, message: 'AADSTS700016: unknown client_id' };
-    if (!redirectUri) return { kind: 'error', status: 400, message: 'AADSTS900144: redirect_uri is required' };
+    if (query.get('client_id') !== this.#tenant.app.clientId)
+      return { kind: 'error', status: 400, message: 'AADSTS700016: unknown client_id' };
+    if (!redirectUri)
+      return { kind: 'error', status: 400, message: 'AADSTS900144: redirect_uri is required' };
     const target = new URL(redirectUri);
     const hint = query.get('login_hint')?.toLowerCase();
-    const admin = hint ? this.#tenant.users.find((user) => user.userPrincipalName.toLowerCase() === hint) : undefined;
+    const admin = hint
+      ? this.#tenant.users.find((user) => user.userPrincipalName.toLowerCase() === hint)
+      : undefined;
     if (hint && !admin?.directoryRoleTemplateIds.length) {
       target.searchParams.set('error', 'access_denied');
-      target.searchParams.set('error_description', 'AADSTS90094: An administrator of the tenant must grant consent.');
+      target.searchParams.set(
+        'error_description',
+        'AADSTS90094: An administrator of the tenant must grant consent.',
+      );
     } else {
       this.consentedTenants.add(tenantId);
       target.searchParams.set('admin_consent', 'True');

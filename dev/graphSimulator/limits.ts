@@ -63,7 +63,16 @@ export class MailboxLimiter {
   #statsOf(mailboxId: string): MailboxStats {
     let stats = this.stats.get(mailboxId);
     if (!stats) {
-      stats = { requests: 0, inFlight: 0, peakInFlight: 0, throttled: 0, injectedErrors: 0, byOperation: {}, windowStartMs: this.#clock.now().getTime(), windowCount: 0 };
+      stats = {
+        requests: 0,
+        inFlight: 0,
+        peakInFlight: 0,
+        throttled: 0,
+        injectedErrors: 0,
+        byOperation: {},
+        windowStartMs: this.#clock.now().getTime(),
+        windowCount: 0,
+      };
       this.stats.set(mailboxId, stats);
     }
     return stats;
@@ -71,7 +80,9 @@ export class MailboxLimiter {
 
   #throttled(stats: MailboxStats, message: string): GraphError {
     stats.throttled += 1;
-    return new GraphError(429, 'ApplicationThrottled', message, { 'Retry-After': String(this.settings.retryAfterSeconds) });
+    return new GraphError(429, 'ApplicationThrottled', message, {
+      'Retry-After': String(this.settings.retryAfterSeconds),
+    });
   }
 
   /** Admits a request or throws Graph's 429/503. Admitted requests must call `leave` once. */

@@ -5,7 +5,10 @@ import { randomBytes } from 'node:crypto';
  * carries a skip token that names it, so later pages are consistent even while data changes.
  */
 export class PageSnapshots {
-  readonly #snapshots = new Map<string, { items: unknown[]; tail: Record<string, unknown>; createdMs: number }>();
+  readonly #snapshots = new Map<
+    string,
+    { items: unknown[]; tail: Record<string, unknown>; createdMs: number }
+  >();
 
   /** Returns one page; `tail` (e.g. a deltaLink) is added to the last page only. */
   page(
@@ -22,7 +25,11 @@ export class PageSnapshots {
   }
 
   /** The next page of a snapshot, or undefined when the token is unknown or expired. */
-  next(token: string, pageSize: number, nextLinkFor: (skipToken: string) => string): Record<string, unknown> | undefined {
+  next(
+    token: string,
+    pageSize: number,
+    nextLinkFor: (skipToken: string) => string,
+  ): Record<string, unknown> | undefined {
     const snapshot = this.#snapshots.get(token);
     if (!snapshot) return undefined;
     this.#snapshots.delete(token);

@@ -19,7 +19,9 @@ export interface RecurrenceRange {
 const dayNames = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
 function addDays(date: string, days: number): string {
-  const ms = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) + days * 86_400_000;
+  const ms =
+    Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) +
+    days * 86_400_000;
   return new Date(ms).toISOString().slice(0, 10);
 }
 
@@ -47,14 +49,19 @@ export function occurrenceDates(
   limit = 2_000,
 ): string[] {
   const dates: string[] = [];
-  const lastDate = range.type === 'endDate' && range.endDate && range.endDate < untilDate ? range.endDate : untilDate;
+  const lastDate =
+    range.type === 'endDate' && range.endDate && range.endDate < untilDate ? range.endDate : untilDate;
   const maxCount = range.type === 'numbered' ? (range.numberOfOccurrences ?? 0) : Number.POSITIVE_INFINITY;
   const interval = Math.max(1, pattern.interval);
   const firstDay = dayNames.indexOf((pattern.firstDayOfWeek ?? 'sunday').toLowerCase());
   const wanted = new Set((pattern.daysOfWeek ?? []).map((day) => dayNames.indexOf(day.toLowerCase())));
   const weekStartOf = (date: string) => addDays(date, -((dayOfWeek(date) - firstDay + 7) % 7));
   const firstWeek = weekStartOf(range.startDate);
-  for (let date = range.startDate; date <= lastDate && dates.length < Math.min(limit, maxCount); date = addDays(date, 1)) {
+  for (
+    let date = range.startDate;
+    date <= lastDate && dates.length < Math.min(limit, maxCount);
+    date = addDays(date, 1)
+  ) {
     let occurs = false;
     if (pattern.type === 'daily') {
       occurs = daysBetween(range.startDate, date) % interval === 0;

@@ -44,7 +44,12 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (body === undefined || status === 204) {
     response.writeHead(status, headers);
     response.end();
@@ -52,14 +57,25 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
   }
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   response.writeHead(status, {
-    'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8',
+    'content-type':
+      typeof body === 'string'
+        ? 'text/html; charset=utf-8'
+        : 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8',
     ...headers,
   });
   response.end(text);
 }
 
-const lifecycleSchema = z.object({ lifecycleEvent: z.enum(['reauthorizationRequired', 'subscriptionRemoved', 'missed']) });
-const addUsersSchema = z.object({ count: z.number().int().min(1).max(10_000), prefix: z.string().regex(/^[a-z0-9-]+$/).default('user') });
+const lifecycleSchema = z.object({
+  lifecycleEvent: z.enum(['reauthorizationRequired', 'subscriptionRemoved', 'missed']),
+});
+const addUsersSchema = z.object({
+  count: z.number().int().min(1).max(10_000),
+  prefix: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .default('user'),
+});
 
 /**
  * A Microsoft Graph v1.0 and identity platform simulator for the local stack and tests: a demo tenant,
@@ -101,13 +117,17 @@ export class GraphSimulator {
   }
 
   async start(): Promise<string> {
-    const server = createServer({ cert: this.#options.tls.cert, key: this.#options.tls.key }, (request, response) => {
-      this.#serve(request, response).catch((error: unknown) => {
-        console.error('graph simulator: request failed', error);
-        if (!response.headersSent) send(response, 500, { error: { code: 'InternalServerError', message: 'simulator failure' } });
-        else response.end();
-      });
-    });
+    const server = createServer(
+      { cert: this.#options.tls.cert, key: this.#options.tls.key },
+      (request, response) => {
+        this.#serve(request, response).catch((error: unknown) => {
+          console.error('graph simulator: request failed', error);
+          if (!response.headersSent)
+            send(response, 500, { error: { code: 'InternalServerError', message: 'simulator failure' } });
+          else response.end();
+        });
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#options.port, this.#options.host ?? '127.0.0.1', () => resolve());
@@ -166,11 +186,23 @@ export class GraphSimulator {
     const url = new URL(request.url ?? '/', this.#baseUrl);
     const method = (request.method ?? 'GET').toUpperCase();
     const requestId = crypto.randomUUID();
-    const clientRequestId = typeof request.headers['client-request-id'] === 'string' ? request.headers['client-request-id'] : requestId;
+    const clientRequestId =
+      typeof request.headers['client-request-id'] === 'string'
+        ? request.headers['client-request-id']
+        : requestId;
     const common = { 'request-id': requestId, 'client-request-id': clientRequestId };
     const body = await readBody(request);
     if (body === undefined) {
-      return send(response, 413, graphErrorBody(new GraphError(413, 'RequestEntityTooLarge', 'The request body is too large.'), requestId, this.clock.now()), common);
+      return send(
+        response,
+        413,
+        graphErrorBody(
+          new GraphError(413, 'RequestEntityTooLarge', 'The request body is too large.'),
+          requestId,
+          this.clock.now(),
+        ),
+        common,
+      );
     }
     if (url.pathname.startsWith('/_control/')) return this.#control(method, url, body, response);
     if (url.pathname === '/v1.0' || url.pathname.startsWith('/v1.0/')) {
@@ -180,7 +212,13 @@ export class GraphSimulator {
     return this.#identityRoute(method, url, request, body, response);
   }
 
-  async #graph(method: string, url: URL, request: IncomingMessage, body: Buffer, requestId: string): Promise<GraphResponse> {
+  async #graph(
+    method: string,
+    url: URL,
+    request: IncomingMessage,
+    body: Buffer,
+    requestId: string,
+  ): Promise<GraphResponse> {
     try {
       const claims = await this.#authenticate(request.headers.authorization);
       let parsedBody: unknown;
@@ -188,7 +226,11 @@ export class GraphSimulator {
         try {
           parsedBody = JSON.parse(body.toString('utf8'));
         } catch {
-          throw new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+          throw new GraphError(
+            400,
+            'BadRequest',
+            'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+          );
         }
       }
       const headers: Record<string, string> = {};
@@ -205,7 +247,11 @@ export class GraphSimulator {
       });
     } catch (error) {
       if (error instanceof GraphError) {
-        return { status: error.status, headers: error.headers, body: graphErrorBody(error, requestId, this.clock.now()) };
+        return {
+          status: error.status,
+          headers: error.headers,
+          body: graphErrorBody(error, requestId, this.clock.now()),
+        };
       }
       throw error;
     }
@@ -221,31 +267,54 @@ export class GraphSimulator {
       throw new GraphError(
         401,
         'InvalidAuthenticationToken',
-        expired ? 'Lifetime validation failed, the token is expired.' : 'Access token validation failure. Invalid audience or signature.',
-        { 'WWW-Authenticate': `Bearer realm="", authorization_uri="${this.identity.authority()}/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"` },
+        expired
+          ? 'Lifetime validation failed, the token is expired.'
+          : 'Access token validation failure. Invalid audience or signature.',
+        {
+          'WWW-Authenticate': `Bearer realm="", authorization_uri="${this.identity.authority()}/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`,
+        },
       );
     }
   }
 
-  async #identityRoute(method: string, url: URL, request: IncomingMessage, body: Buffer, response: ServerResponse): Promise<void> {
+  async #identityRoute(
+    method: string,
+    url: URL,
+    request: IncomingMessage,
+    body: Buffer,
+    response: ServerResponse,
+  ): Promise<void> {
     const identity = this.identity;
-    if (url.pathname === '/common/discovery/instance') return send(response, 200, identity.cloudDiscoveryMetadata());
-    const match = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|oauth2\/v2\.0\/token|oauth2\/v2\.0\/authorize|adminconsent|v2\.0\/adminconsent)$/.exec(url.pathname);
+    if (url.pathname === '/common/discovery/instance')
+      return send(response, 200, identity.cloudDiscoveryMetadata());
+    const match =
+      /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|oauth2\/v2\.0\/token|oauth2\/v2\.0\/authorize|adminconsent|v2\.0\/adminconsent)$/.exec(
+        url.pathname,
+      );
     const tenantId = match ? identity.resolveTenant(match[1] ?? '') : undefined;
     if (!match || !tenantId) {
-      return send(response, 404, { error: 'not_found', error_description: `No simulator endpoint at ${url.pathname}` });
+      return send(response, 404, {
+        error: 'not_found',
+        error_description: `No simulator endpoint at ${url.pathname}`,
+      });
     }
     const endpoint = match[2] ?? '';
-    if (endpoint.endsWith('openid-configuration') && method === 'GET') return send(response, 200, identity.openIdConfiguration(tenantId));
+    if (endpoint.endsWith('openid-configuration') && method === 'GET')
+      return send(response, 200, identity.openIdConfiguration(tenantId));
     if (endpoint === 'discovery/v2.0/keys' && method === 'GET') return send(response, 200, identity.jwks());
     if (endpoint === 'oauth2/v2.0/token' && method === 'POST') {
-      const result = await identity.token(tenantId, new URLSearchParams(body.toString('utf8')), request.headers.authorization);
+      const result = await identity.token(
+        tenantId,
+        new URLSearchParams(body.toString('utf8')),
+        request.headers.authorization,
+      );
       return send(response, result.status, result.body, { 'cache-control': 'no-store' });
     }
     if (endpoint === 'oauth2/v2.0/authorize' && method === 'GET') {
       const outcome = identity.authorize(url.searchParams);
       if (outcome.kind === 'redirect') return send(response, 302, undefined, { location: outcome.location });
-      if (outcome.kind === 'error') return send(response, outcome.status, `<!doctype html><p>${outcome.message}</p>`);
+      if (outcome.kind === 'error')
+        return send(response, outcome.status, `<!doctype html><p>${outcome.message}</p>`);
       return send(response, 200, this.#chooseUserPage(url, outcome.users));
     }
     if (endpoint.endsWith('adminconsent') && method === 'GET') {
@@ -253,11 +322,15 @@ export class GraphSimulator {
       if (outcome.kind === 'redirect') return send(response, 302, undefined, { location: outcome.location });
       return send(response, outcome.status, `<!doctype html><p>${outcome.message}</p>`);
     }
-    return send(response, 405, { error: 'invalid_request', error_description: `${method} is not supported here` });
+    return send(response, 405, {
+      error: 'invalid_request',
+      error_description: `${method} is not supported here`,
+    });
   }
 
   #chooseUserPage(url: URL, users: readonly DirectoryUser[]): string {
-    const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    const escape = (text: string) =>
+      text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
     const links = users
       .map((user) => {
         const target = new URL(url.toString());
@@ -278,37 +351,56 @@ export class GraphSimulator {
     }
     const invalid = (message: string) => send(response, 400, { error: { code: 'BadRequest', message } });
     if (path === '/stats' && method === 'GET') {
-      return send(response, 200, { mailboxes: Object.fromEntries(this.limiter.stats), notifications: this.subscriptions.stats });
+      return send(response, 200, {
+        mailboxes: Object.fromEntries(this.limiter.stats),
+        notifications: this.subscriptions.stats,
+      });
     }
     if (path === '/stats/reset' && method === 'POST') {
       this.limiter.reset();
-      Object.assign(this.subscriptions.stats, { delivered: 0, failedAttempts: 0, dropped: 0, lifecycleDelivered: 0 });
+      Object.assign(this.subscriptions.stats, {
+        delivered: 0,
+        failedAttempts: 0,
+        dropped: 0,
+        lifecycleDelivered: 0,
+      });
       return send(response, 204, undefined);
     }
     if (path === '/faults' && method === 'GET') return send(response, 200, this.limiter.settings);
     if (path === '/faults' && method === 'POST') {
       const parsed = faultSettingsSchema.partial().safeParse(input);
-      if (!parsed.success) return invalid(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+      if (!parsed.success)
+        return invalid(
+          parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+        );
       this.limiter.settings = { ...this.limiter.settings, ...parsed.data };
       this.subscriptions.dropRate = this.limiter.settings.dropNotificationRate;
       return send(response, 200, this.limiter.settings);
     }
     if (path === '/subscriptions' && method === 'GET') {
-      return send(response, 200, { value: [...this.subscriptions.subscriptions.values()].map((s) => this.subscriptions.toGraph(s)) });
+      return send(response, 200, {
+        value: [...this.subscriptions.subscriptions.values()].map((s) => this.subscriptions.toGraph(s)),
+      });
     }
     const lifecycle = /^\/subscriptions\/([^/]+)\/lifecycle$/.exec(path);
     if (lifecycle && method === 'POST') {
       const parsed = lifecycleSchema.safeParse(input);
-      if (!parsed.success) return invalid('lifecycleEvent must be reauthorizationRequired, subscriptionRemoved or missed');
+      if (!parsed.success)
+        return invalid('lifecycleEvent must be reauthorizationRequired, subscriptionRemoved or missed');
       try {
-        const delivered = await this.subscriptions.fireLifecycle(decodeURIComponent(lifecycle[1] ?? ''), parsed.data.lifecycleEvent);
+        const delivered = await this.subscriptions.fireLifecycle(
+          decodeURIComponent(lifecycle[1] ?? ''),
+          parsed.data.lifecycleEvent,
+        );
         return send(response, 200, { delivered });
       } catch (error) {
-        if (error instanceof GraphError) return send(response, error.status, { error: { code: error.code, message: error.message } });
+        if (error instanceof GraphError)
+          return send(response, error.status, { error: { code: error.code, message: error.message } });
         throw error;
       }
     }
-    const mailboxAction = /^\/mailboxes\/([^/]+)\/(gone|restore|invalidate-delta|revoke-refresh-tokens)$/.exec(path);
+    const mailboxAction =
+      /^\/mailboxes\/([^/]+)\/(gone|restore|invalidate-delta|revoke-refresh-tokens)$/.exec(path);
     if (mailboxAction && method === 'POST') {
       const key = decodeURIComponent(mailboxAction[1] ?? '');
       const mailbox = this.calendars.mailboxes.get(key) ?? this.calendars.mailboxByAddress(key);
@@ -322,9 +414,12 @@ export class GraphSimulator {
     }
     if (path === '/users' && method === 'POST') {
       const parsed = addUsersSchema.safeParse(input);
-      if (!parsed.success) return invalid('count (1 to 10000) is required; prefix is lowercase letters, digits and -');
+      if (!parsed.success)
+        return invalid('count (1 to 10000) is required; prefix is lowercase letters, digits and -');
       const users = this.addUsers(parsed.data.count, parsed.data.prefix);
-      return send(response, 201, { value: users.map((user) => ({ id: user.id, mail: user.mail, displayName: user.displayName })) });
+      return send(response, 201, {
+        value: users.map((user) => ({ id: user.id, mail: user.mail, displayName: user.displayName })),
+      });
     }
     if (path === '/clock' && method === 'POST') {
       const parsed = z.object({ advanceMs: z.number().int().min(0) }).safeParse(input);
@@ -336,6 +431,8 @@ export class GraphSimulator {
       await this.subscriptions.settle();
       return send(response, 200, this.subscriptions.stats);
     }
-    return send(response, 404, { error: { code: 'NotFound', message: `No control endpoint ${method} ${path}` } });
+    return send(response, 404, {
+      error: { code: 'NotFound', message: `No control endpoint ${method} ${path}` },
+    });
   }
 }

@@ -77,7 +77,9 @@ export class SubscriptionService {
       timeoutMs: options.timeoutMs ?? 3_000,
       batchWindowMs: options.batchWindowMs ?? 25,
     };
-    calendars.onChange((mailboxId, eventId, changeType, changeKey) => this.#queueChange(mailboxId, eventId, changeType, changeKey));
+    calendars.onChange((mailboxId, eventId, changeType, changeKey) =>
+      this.#queueChange(mailboxId, eventId, changeType, changeKey),
+    );
   }
 
   /** Resolves `/users/{id|upn}/events`, `/users/{id}/calendar/events` and `/me/events` to a mailbox. */
@@ -87,10 +89,16 @@ export class SubscriptionService {
       throw badRequest(`Resource '${resource}' is not supported. Use /users/{id}/events.`, 'ExtensionError');
     }
     const key = match[2] ? callerUserId : decodeURIComponent(match[1] ?? '');
-    const mailbox = key ? (this.#calendars.mailboxes.get(key) ?? this.#calendars.mailboxByAddress(key)) : undefined;
+    const mailbox = key
+      ? (this.#calendars.mailboxes.get(key) ?? this.#calendars.mailboxByAddress(key))
+      : undefined;
     if (!mailbox) throw notFound(`Resource '${resource}' does not exist.`, 'ResourceNotFound');
     if (mailbox.gone) {
-      throw new GraphError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
+      throw new GraphError(
+        404,
+        'MailboxNotEnabledForRESTAPI',
+        'The mailbox is either inactive, soft-deleted, or is hosted on-premise.',
+      );
     }
     return mailbox;
   }
@@ -125,11 +133,17 @@ export class SubscriptionService {
     }
   }
 
-  async create(body: unknown, caller: { appId: string; oid: string; tenantId: string; userId: string | undefined }): Promise<StoredSubscription> {
+  async create(
+    body: unknown,
+    caller: { appId: string; oid: string; tenantId: string; userId: string | undefined },
+  ): Promise<StoredSubscription> {
     const parsed = createSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw badRequest(`Invalid subscription: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(), 'InvalidRequest');
+      throw badRequest(
+        `Invalid subscription: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+        'InvalidRequest',
+      );
     }
     const input = parsed.data;
     if (input.clientState !== undefined && input.clientState.length > 128) {
@@ -140,7 +154,10 @@ export class SubscriptionService {
       throw badRequest(`Invalid changeType '${input.changeType}'.`, 'InvalidRequest');
     }
     if (input.includeResourceData) {
-      throw badRequest('Resource data in notifications needs an encryption certificate; the simulator does not encrypt.', 'InvalidRequest');
+      throw badRequest(
+        'Resource data in notifications needs an encryption certificate; the simulator does not encrypt.',
+        'InvalidRequest',
+      );
     }
     const mailbox = this.#resolveResource(input.resource, caller.userId);
     const expirationMs = Date.parse(input.expirationDateTime);
@@ -154,7 +171,11 @@ export class SubscriptionService {
         existing.changeTypes.join(',') === changeTypes.join(','),
     );
     if (duplicate) {
-      throw new GraphError(409, 'ExtensionError', `A subscription for this resource and notification URL already exists: ${duplicate.id}.`);
+      throw new GraphError(
+        409,
+        'ExtensionError',
+        `A subscription for this resource and notification URL already exists: ${duplicate.id}.`,
+      );
     }
     for (const url of [input.notificationUrl, input.lifecycleNotificationUrl]) {
       if (url && !(await this.#validate(url))) {
@@ -301,7 +322,12 @@ export class SubscriptionService {
     }
   }
 
-  async #deliver(subscriptionId: string, url: string, payload: { value: unknown[] }, attempt: number): Promise<void> {
+  async #deliver(
+    subscriptionId: string,
+    url: string,
+    payload: { value: unknown[] },
+    attempt: number,
+  ): Promise<void> {
     const subscription = this.subscriptions.get(subscriptionId);
     if (this.#closed || !subscription || subscription.expirationMs <= this.#clock.now().getTime()) return;
     if (await this.#post(url, payload)) {

@@ -52,7 +52,9 @@ function localPartsOf(epochMs: number, ianaZone: string): LocalParts {
     });
     formatters.set(ianaZone, formatter);
   }
-  const parts = Object.fromEntries(formatter.formatToParts(new Date(epochMs)).map((part) => [part.type, part.value]));
+  const parts = Object.fromEntries(
+    formatter.formatToParts(new Date(epochMs)).map((part) => [part.type, part.value]),
+  );
   return {
     year: Number(parts.year),
     month: Number(parts.month),
@@ -79,7 +81,15 @@ export function zonedToEpochMs(localDateTime: string, zone: string): number | un
   if (!ianaZone || !match) return undefined;
   const [, y, mo, d, h, mi, s, fraction] = match;
   const millis = fraction ? Number(fraction.padEnd(3, '0').slice(0, 3)) : 0;
-  const naiveUtc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0), millis);
+  const naiveUtc = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s ?? 0),
+    millis,
+  );
   if (Number.isNaN(naiveUtc)) return undefined;
   // Two passes settle the offset around daylight-saving changes.
   let guess = naiveUtc - offsetMs(naiveUtc, ianaZone);

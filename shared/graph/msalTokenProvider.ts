@@ -1,0 +1,186 @@
+import {
+  AuthError,
+  type AuthenticationResult,
+  ConfidentialClientApplication,
+  type Configuration,
+  InteractionRequiredAuthError,
+  LogLevel,
+} from '@azure/msal-node';
+import { AppError } from '../errors.js';
+import {
+  type DelegatedSession,
+  type DelegatedTokenProvider,
+  delegatedScopes,
+  type GraphTokenProvider,
+} from './tokenProvider.js';
+
+export interface MsalTokenProviderOptions {
+  clientId: string;
+  clientSecret: string;
+  /** `https://login.microsoftonline.com`, or the Graph simulator's base URL. */
+  authorityHost: string;
+  /** Authority used for "connect your calendar" (multi-tenant: `organizations`). */
+  delegatedTenant?: string;
+}
+
+const graphDefaultScope = 'https://graph.microsoft.com/.default';
+const microsoftAuthorityHosts = new Set([
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.partner.microsoftonline.cn',
+]);
+
+/** Maps an MSAL failure to the service's typed errors, without ever copying a token into a message. */
+export function toTokenError(error: unknown, action: string): AppError {
+  if (error instanceof AppError) return error;
+  if (
+    error instanceof InteractionRequiredAuthError ||
+    (error instanceof AuthError && error.errorCode === 'invalid_grant' && action !== 'app token')
+  ) {
+    return new AppError('reauthorization-required', `${action}: the user must connect their calendar again`, {
+      cause: error,
+    });
+  }
+  if (error instanceof AuthError) {
+    if (
+      ['invalid_client', 'unauthorized_client', 'invalid_grant', 'invalid_scope'].includes(error.errorCode)
+    ) {
+      const consent = error.errorMessage?.includes('65001') ? ' (admin consent is missing)' : '';
+      return new AppError(
+        'unauthorized',
+        `${action}: the identity platform refused (${error.errorCode})${consent}`,
+        { cause: error },
+      );
+    }
+  }
+  return new AppError('dependency-unavailable', `${action}: the identity platform could not be reached`, {
+    cause: error,
+  });
+}
+
+/**
+ * Graph tokens from MSAL: client credentials per tenant (MSAL caches them until shortly before they
+ * expire), and the authorization-code flow with PKCE for users who connect their own calendar.
+ */
+export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProvider {
+  readonly #options: MsalTokenProviderOptions;
+  readonly #appClients = new Map<string, ConfidentialClientApplication>();
+
+  constructor(options: MsalTokenProviderOptions) {
+    this.#options = options;
+  }
+
+  #configuration(tenant: string): Configuration {
+    const host = new URL(this.#options.authorityHost);
+    return {
+      auth: {
+        clientId: this.#options.clientId,
+        clientSecret: this.#options.clientSecret,
+        authority: `${host.origin}/${tenant}`,
+        // Outside Microsoft's clouds (the simulator) MSAL must trust the host without instance discovery.
+        ...(microsoftAuthorityHosts.has(host.hostname) ? {} : { knownAuthorities: [host.host] }),
+      },
+      system: {
+        loggerOptions: {
+          piiLoggingEnabled: false,
+          logLevel: LogLevel.Error,
+          loggerCallback: () => undefined,
+        },
+      },
+    };
+  }
+
+  async appToken(tenantId: string): Promise<string> {
+    let client = this.#appClients.get(tenantId);
+    if (!client) {
+      client = new ConfidentialClientApplication(this.#configuration(tenantId));
+      this.#appClients.set(tenantId, client);
+    }
+    let result: AuthenticationResult | null;
+    try {
+      result = await client.acquireTokenByClientCredential({ scopes: [graphDefaultScope] });
+    } catch (error) {
+      throw toTokenError(error, 'app token');
+    }
+    if (!result?.accessToken)
+      throw new AppError('dependency-unavailable', 'app token: the identity platform returned no token');
+    return result.accessToken;
+  }
+
+  #delegatedClient(): ConfidentialClientApplication {
+    return new ConfidentialClientApplication(
+      this.#configuration(this.#options.delegatedTenant ?? 'organizations'),
+    );
+  }
+
+  async authorizationUrl(request: {
+    redirectUri: string;
+    state: string;
+    codeChallenge: string;
+    loginHint?: string;
+  }): Promise<string> {
+    try {
+      return await this.#delegatedClient().getAuthCodeUrl({
+        scopes: delegatedScopes,
+        redirectUri: request.redirectUri,
+        state: request.state,
+        codeChallenge: request.codeChallenge,
+        codeChallengeMethod: 'S256',
+        ...(request.loginHint ? { loginHint: request.loginHint } : {}),
+      });
+    } catch (error) {
+      throw toTokenError(error, 'authorization url');
+    }
+  }
+
+  async redeemAuthorizationCode(request: {
+    code: string;
+    codeVerifier: string;
+    redirectUri: string;
+  }): Promise<DelegatedSession> {
+    const client = this.#delegatedClient();
+    let result: AuthenticationResult;
+    try {
+      result = await client.acquireTokenByCode({
+        code: request.code,
+        codeVerifier: request.codeVerifier,
+        redirectUri: request.redirectUri,
+        scopes: delegatedScopes,
+      });
+    } catch (error) {
+      throw toTokenError(error, 'redeem authorization code');
+    }
+    const account = result.account;
+    if (!account)
+      throw new AppError('dependency-unavailable', 'redeem authorization code: no account in the answer');
+    return {
+      homeAccountId: account.homeAccountId,
+      userId: account.localAccountId,
+      tenantId: account.tenantId,
+      serializedCache: client.getTokenCache().serialize(),
+    };
+  }
+
+  async delegatedToken(
+    session: DelegatedSession,
+    options: { forceRefresh?: boolean } = {},
+  ): Promise<{ accessToken: string; serializedCache: string }> {
+    // One MSAL client per call, holding only this user's cache: no user's tokens can leak into another's.
+    const client = this.#delegatedClient();
+    const cache = client.getTokenCache();
+    cache.deserialize(session.serializedCache);
+    try {
+      const account = await cache.getAccountByHomeId(session.homeAccountId);
+      if (!account)
+        throw new AppError('reauthorization-required', 'delegated token: the stored session has no account');
+      const result = await client.acquireTokenSilent({
+        account,
+        scopes: delegatedScopes,
+        forceRefresh: options.forceRefresh ?? false,
+      });
+      return { accessToken: result.accessToken, serializedCache: cache.serialize() };
+    } catch (error) {
+      throw toTokenError(error, 'delegated token');
+    }
+  }
+}

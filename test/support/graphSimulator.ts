@@ -1,0 +1,14 @@
+import { GraphSimulator, type GraphSimulatorOptions } from '../../dev/graphSimulator/server.js';
+import { ensureLocalTls } from '../../dev/localTls.js';
+
+/** Starts a Graph simulator on a free port, trusted through the global setup's CA. */
+export async function startTestGraphSimulator(
+  options: Partial<Omit<GraphSimulatorOptions, 'tls' | 'port'>> = {},
+): Promise<GraphSimulator> {
+  const stateDir = process.env.TEST_STATE_DIR;
+  if (!stateDir)
+    throw new Error('TEST_STATE_DIR is not set: run the tests through vitest (test/support/globalSetup.ts)');
+  const simulator = new GraphSimulator({ tls: await ensureLocalTls(stateDir), port: 0, ...options });
+  await simulator.start();
+  return simulator;
+}
