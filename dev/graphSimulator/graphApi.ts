@@ -457,6 +457,13 @@ export class GraphApi {
   ): Promise<GraphResponse> {
     const preferences = parsePreferences(request.headers.prefer);
     const context = `${this.#graphBase}/$metadata#users('${mailbox.user.id}')`;
+    // A later page of any collection comes from the snapshot its first page took.
+    if (method === 'GET' && request.query.has('$skiptoken')) {
+      return this.#withPreferences(
+        { status: 200, body: this.#paged(request, [], 10, preferences, context) },
+        preferences,
+      );
+    }
     if (/^\/(?:calendar\/)?events$/i.test(rest)) {
       if (method === 'GET') {
         const filter = eventFilter(request.query.get('$filter'));
@@ -502,6 +509,7 @@ export class GraphApi {
           preferences,
         );
       }
+      if (!action && (method === 'PATCH' || method === 'DELETE')) this.#checkIfMatch(request, mailbox, id);
       if (!action && method === 'PATCH') {
         const updated = this.#calendars.updateEvent(mailbox, id, parseEventInput(request.body));
         return this.#withPreferences(
@@ -598,6 +606,20 @@ export class GraphApi {
       return { status: 200, body: this.#mailboxSettings(mailbox) };
     }
     throw new GraphError(400, 'BadRequest', `Unsupported request: ${method} ${rest}`);
+  }
+
+  /** If-Match on an event: the write happens only while the event still has that etag. */
+  #checkIfMatch(request: GraphRequest, mailbox: Mailbox, id: string): void {
+    const ifMatch = request.headers['if-match'];
+    if (!ifMatch || ifMatch === '*') return;
+    const current = `W/"${this.#calendars.getEvent(mailbox, id).changeKey}"`;
+    if (ifMatch !== current) {
+      throw new GraphError(
+        412,
+        'ErrorIrresolvableConflict',
+        'The change key passed in the request does not match the current change key for the item.',
+      );
+    }
   }
 
   #delta(request: GraphRequest, mailbox: Mailbox, preferences: Preferences, context: string): GraphResponse {
