@@ -97,6 +97,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       MESSAGE_BUS: 'in-process',
       KEY_WRAPPING: 'local-file',
       LOCAL_KEY_FILE: join(options.stateDir, 'keys', 'key-wrapping.json'),
+      GRAPH_CLIENT_ID: graph.tenant.app.clientId,
+      GRAPH_CLIENT_SECRET: graph.tenant.app.clientSecret,
+      GRAPH_AUTHORITY_HOST: graph.baseUrl,
+      GRAPH_BASE_URL: graph.graphUrl,
       ...process.env,
     });
     const bus = new InProcessBus();

@@ -3,6 +3,10 @@ import type { MessageBus } from './bus/messageBus.js';
 import { ServiceBusMessageBus } from './bus/serviceBusMessageBus.js';
 import type { Settings } from './config/settings.js';
 import { AppError } from './errors.js';
+import type { CalendarGateway } from './graph/calendarGateway.js';
+import { GraphCalendarGateway } from './graph/graphCalendarGateway.js';
+import { MsalTokenProvider } from './graph/msalTokenProvider.js';
+import type { DelegatedTokenProvider, GraphTokenProvider } from './graph/tokenProvider.js';
 import type { HealthProbe } from './health/checkHealth.js';
 import { KeyVaultKeyWrapper } from './keys/keyVaultKeyWrapper.js';
 import type { KeyWrapper } from './keys/keyWrapping.js';
@@ -17,6 +21,10 @@ export interface Services {
   store: DocumentStore;
   bus: MessageBus;
   keyWrapper: KeyWrapper;
+  /** Microsoft Graph, with app-only tokens per consented tenant. */
+  calendar: CalendarGateway;
+  /** Tokens for Graph: app-only, and the "connect your calendar" flow. */
+  tokens: GraphTokenProvider & DelegatedTokenProvider;
   healthProbes: readonly HealthProbe[];
 }
 
@@ -73,12 +81,22 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     );
   }
 
+  const clock = local.clock ?? systemClock;
+  const tokens = new MsalTokenProvider({
+    clientId: settings.graph.clientId,
+    clientSecret: settings.graph.clientSecret,
+    authorityHost: settings.graph.authorityHost,
+  });
+  const calendar = new GraphCalendarGateway({ graphBaseUrl: settings.graph.baseUrl, tokens, clock });
+
   return {
     settings,
-    clock: local.clock ?? systemClock,
+    clock,
     store,
     bus,
     keyWrapper,
+    calendar,
+    tokens,
     healthProbes: [
       { name: 'store', check: () => store.checkHealth() },
       { name: 'bus', check: () => bus.checkHealth() },

@@ -344,7 +344,6 @@ export function toGraphEvent(
     originalStartTimeZone: event.startZone,
     originalEndTimeZone: event.endZone,
     iCalUId: event.iCalUId,
-    uid: event.iCalUId,
     reminderMinutesBeforeStart: event.reminderMinutesBeforeStart,
     isReminderOn: event.isReminderOn,
     hasAttachments: false,

@@ -35,6 +35,16 @@ const settingsSchema = z.object({
     })
     .optional(),
   LOCAL_KEY_FILE: z.string().min(1).optional(),
+  /** The app registration's client id (Entra ID). */
+  GRAPH_CLIENT_ID: z.uuid('must be the application (client) id, a GUID'),
+  /** The app registration's client secret; in Azure a Key Vault reference. */
+  GRAPH_CLIENT_SECRET: z.string().min(1),
+  GRAPH_AUTHORITY_HOST: z
+    .url({ protocol: /^https$/, error: 'must be an https:// URL such as https://login.microsoftonline.com' })
+    .default('https://login.microsoftonline.com'),
+  GRAPH_BASE_URL: z
+    .url({ protocol: /^https$/, error: 'must be an https:// URL such as https://graph.microsoft.com/v1.0' })
+    .default('https://graph.microsoft.com/v1.0'),
 });
 
 export type SettingKey = keyof z.input<typeof settingsSchema>;
@@ -50,6 +60,7 @@ export interface Settings {
   managedIdentityClientId: string | undefined;
   messageBus: { kind: 'service-bus'; fullyQualifiedNamespace: string } | { kind: 'in-process' };
   keyWrapping: { kind: 'key-vault'; keyId: string } | { kind: 'local-file'; file: string };
+  graph: { clientId: string; clientSecret: string; authorityHost: string; baseUrl: string };
 }
 
 function toSettings(raw: RawSettings): Settings {
@@ -68,6 +79,12 @@ function toSettings(raw: RawSettings): Settings {
       raw.KEY_WRAPPING === 'local-file'
         ? { kind: 'local-file', file: raw.LOCAL_KEY_FILE ?? '' }
         : { kind: 'key-vault', keyId: raw.KEY_VAULT_KEY_ID ?? '' },
+    graph: {
+      clientId: raw.GRAPH_CLIENT_ID,
+      clientSecret: raw.GRAPH_CLIENT_SECRET,
+      authorityHost: raw.GRAPH_AUTHORITY_HOST,
+      baseUrl: raw.GRAPH_BASE_URL,
+    },
   };
 }
 

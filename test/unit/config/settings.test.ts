@@ -8,6 +8,8 @@ function buildAzureEnvironment(overrides: Record<string, string | undefined> = {
     COSMOS_ENDPOINT: 'https://contoso.documents.azure.com:443/',
     ServiceBusConnection__fullyQualifiedNamespace: 'contoso.servicebus.windows.net',
     KEY_VAULT_KEY_ID: 'https://contoso.vault.azure.net/keys/data-key-wrapping',
+    GRAPH_CLIENT_ID: '4a1e2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b',
+    GRAPH_CLIENT_SECRET: 'client-secret-value',
     ...overrides,
   };
 }
@@ -35,6 +37,12 @@ describe('loadSettings', () => {
       managedIdentityClientId: undefined,
       messageBus: { kind: 'service-bus', fullyQualifiedNamespace: 'contoso.servicebus.windows.net' },
       keyWrapping: { kind: 'key-vault', keyId: 'https://contoso.vault.azure.net/keys/data-key-wrapping' },
+      graph: {
+        clientId: '4a1e2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b',
+        clientSecret: 'client-secret-value',
+        authorityHost: 'https://login.microsoftonline.com',
+        baseUrl: 'https://graph.microsoft.com/v1.0',
+      },
     });
   });
 
@@ -58,6 +66,8 @@ describe('loadSettings', () => {
     expect(error.message).toContain('COSMOS_ENDPOINT is required');
     expect(error.message).toContain('ServiceBusConnection__fullyQualifiedNamespace is required');
     expect(error.message).toContain('KEY_VAULT_KEY_ID is required');
+    expect(error.message).toContain('GRAPH_CLIENT_ID is required');
+    expect(error.message).toContain('GRAPH_CLIENT_SECRET is required');
   });
 
   it('when a setting holds a secret and is invalid, then the message does not echo its value', () => {
@@ -79,6 +89,8 @@ describe('loadSettings', () => {
       MESSAGE_BUS: 'in-process',
       KEY_WRAPPING: 'local-file',
       LOCAL_KEY_FILE: '.local/keys/key-wrapping.json',
+      GRAPH_CLIENT_ID: '4a1e2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b',
+      GRAPH_CLIENT_SECRET: 'local-secret',
     });
 
     expect(settings.messageBus).toEqual({ kind: 'in-process' });

@@ -13,6 +13,8 @@ describe('the Azure entry point', () => {
     vi.stubEnv('COSMOS_ENDPOINT', 'https://contoso.documents.azure.com:443/');
     vi.stubEnv('ServiceBusConnection__fullyQualifiedNamespace', 'contoso.servicebus.windows.net');
     vi.stubEnv('KEY_VAULT_KEY_ID', 'https://contoso.vault.azure.net/keys/data-key-wrapping');
+    vi.stubEnv('GRAPH_CLIENT_ID', '4a1e2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b');
+    vi.stubEnv('GRAPH_CLIENT_SECRET', 'secret');
 
     await expect(import('../../../functions/app.js')).resolves.toBeDefined();
   });
@@ -21,6 +23,8 @@ describe('the Azure entry point', () => {
     vi.stubEnv('COSMOS_ENDPOINT', '');
     vi.stubEnv('ServiceBusConnection__fullyQualifiedNamespace', 'contoso.servicebus.windows.net');
     vi.stubEnv('KEY_VAULT_KEY_ID', 'https://contoso.vault.azure.net/keys/data-key-wrapping');
+    vi.stubEnv('GRAPH_CLIENT_ID', '4a1e2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b');
+    vi.stubEnv('GRAPH_CLIENT_SECRET', 'secret');
 
     await expect(import('../../../functions/app.js')).rejects.toThrow(
       /Invalid configuration: COSMOS_ENDPOINT is required/,
@@ -31,6 +35,8 @@ describe('the Azure entry point', () => {
     vi.stubEnv('COSMOS_ENDPOINT', 'https://contoso.documents.azure.com:443/');
     vi.stubEnv('MESSAGE_BUS', 'in-process');
     vi.stubEnv('KEY_VAULT_KEY_ID', 'https://contoso.vault.azure.net/keys/data-key-wrapping');
+    vi.stubEnv('GRAPH_CLIENT_ID', '4a1e2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b');
+    vi.stubEnv('GRAPH_CLIENT_SECRET', 'secret');
 
     await expect(import('../../../functions/app.js')).rejects.toThrow(/only runs under the local host/);
   });
