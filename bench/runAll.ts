@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ensureLocalTls, relaunchTrustingLocalCa } from '../dev/localTls.js';
 import { benchCosmosStore } from './cosmosStore.js';
+import { benchGraphAdapter } from './graphAdapter.js';
 import { benchInProcessBus } from './inProcessBus.js';
 
 /** `npm run bench`: every benchmark, figures printed one per line. Timings are for reading, not asserting. */
@@ -8,7 +9,12 @@ async function main(): Promise<void> {
   const tls = await ensureLocalTls(resolve(process.env.LOCAL_STATE_DIR || '.local'));
   await relaunchTrustingLocalCa(tls.caCertPath);
   console.log(`hybrid-calendar benchmarks (node ${process.version}, ${new Date().toISOString()})`);
-  for (const lines of [await benchInProcessBus(), await benchCosmosStore(tls)]) {
+  for (const lines of [
+    await benchInProcessBus(),
+    await benchCosmosStore(tls),
+    await benchGraphAdapter(tls),
+    await benchGraphAdapter(tls, { throttleRate: 0.1 }),
+  ]) {
     for (const line of lines) console.log(line);
   }
 }
