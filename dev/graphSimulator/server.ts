@@ -329,13 +329,13 @@ export class GraphSimulator {
   }
 
   #chooseUserPage(url: URL, users: readonly DirectoryUser[]): string {
-    const escape = (text: string) =>
+    const escapeHtml = (text: string) =>
       text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
     const links = users
       .map((user) => {
         const target = new URL(url.toString());
         target.searchParams.set('login_hint', user.userPrincipalName);
-        return `<li><a href="${escape(target.toString())}">${escape(user.displayName)} (${escape(user.userPrincipalName)})</a></li>`;
+        return `<li><a href="${escapeHtml(target.toString())}">${escapeHtml(user.displayName)} (${escapeHtml(user.userPrincipalName)})</a></li>`;
       })
       .join('');
     return `<!doctype html><html><head><title>Sign in (Graph simulator)</title></head><body><h1>Pick an account</h1><ul>${links}</ul></body></html>`;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalEndpoints } from '../../dev/localStack.js';
@@ -34,6 +34,9 @@ async function waitFor<T>(
  */
 export async function startLocalStackProcess(timeoutMs = 60_000): Promise<LocalStackProcess> {
   const stateDir = await mkdtemp(join(tmpdir(), 'hybrid-calendar-e2e-'));
+  // The stack reuses the tests' certificate authority, so this process trusts its HTTPS servers.
+  const testStateDir = process.env.TEST_STATE_DIR;
+  if (testStateDir) await cp(join(testStateDir, 'tls'), join(stateDir, 'tls'), { recursive: true });
   let output = '';
   const child: ChildProcess = spawn('npm', ['start', '--silent'], {
     cwd: projectRoot,
@@ -44,6 +47,7 @@ export async function startLocalStackProcess(timeoutMs = 60_000): Promise<LocalS
       LOCAL_STATE_DIR: stateDir,
       LOCAL_API_PORT: '0',
       LOCAL_COSMOS_PORT: '0',
+      LOCAL_GRAPH_PORT: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
