@@ -222,6 +222,46 @@ describe('Graph simulator behaviour', () => {
     expect(invalid.status).toBe(400);
   });
 
+  it('when events are filtered by an extended property and fields selected, then only matches come back with those fields', async () => {
+    const propertyId = 'String {66f5a359-4659-4830-9070-00047ec6ac6e} Name Marker';
+    await graph('POST', '/users/kenji@contoso.example/events', {
+      subject: 'marked',
+      ...slot(9),
+      singleValueExtendedProperties: [{ id: propertyId, value: 'yes' }],
+    });
+    await graph('POST', '/users/kenji@contoso.example/events', { subject: 'unmarked', ...slot(9) });
+    const filter = encodeURIComponent(
+      `singleValueExtendedProperties/any(ep: ep/id eq '${propertyId}' and ep/value eq 'yes')`,
+    );
+
+    const found = await graph('GET', `/users/kenji@contoso.example/events?$filter=${filter}&$select=subject`);
+
+    expect(valuesOf(found)).toEqual([
+      { '@odata.etag': expect.any(String), id: expect.any(String), subject: 'marked' },
+    ]);
+  });
+
+  it('when notifications are set to drop, then none arrive and the control API counts them', async () => {
+    const subscriptionId = await subscribe('bjorn@contoso.example');
+    deliveries.length = 0;
+    await fetch(`${simulator.baseUrl}/_control/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ dropNotificationRate: 1 }),
+    });
+    const droppedBefore = simulator.subscriptions.stats.dropped;
+
+    await graph('POST', '/users/bjorn@contoso.example/events', { subject: 'lost', ...slot(10) });
+    await fetch(`${simulator.baseUrl}/_control/notifications/settle`, { method: 'POST' });
+    await fetch(`${simulator.baseUrl}/_control/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ dropNotificationRate: 0 }),
+    });
+
+    expect(deliveries).toEqual([]);
+    expect(simulator.subscriptions.stats.dropped).toBe(droppedBefore + 1);
+    await graph('DELETE', `/subscriptions/${subscriptionId}`);
+  });
+
   it('when an app token asks for /me, then Graph answers 400 as it does', async () => {
     const delegated = await graph('GET', '/me/events');
 
