@@ -50,7 +50,22 @@ interface ScheduledMessage {
   enqueueAt: number;
 }
 
+/** What a queue saw, for the local host's diagnostics: counts and the most recent messages. */
+export interface QueueDiagnostics {
+  sent: number;
+  duplicatesDropped: number;
+  active: number;
+  scheduled: number;
+  deadLettered: number;
+  recent: Array<{ messageId: string; body: unknown; sentAt: string }>;
+}
+
+const recentLimit = 500;
+
 class LocalQueue {
+  sent = 0;
+  duplicatesDropped = 0;
+  readonly recent: Array<{ messageId: string; bodyJson: string; sentAt: string }> = [];
   readonly active: QueuedMessage[] = [];
   readonly scheduled = new Map<SequenceNumber, ScheduledMessage>();
   readonly deadLetters: DeadLetteredMessage[] = [];
@@ -110,8 +125,14 @@ export class InProcessBus implements MessageBus {
     }
     const bodyJson = JSON.stringify(message.body ?? null);
     const messageId = message.messageId ?? crypto.randomUUID();
-    if (queue.seenMessageIds.has(messageId)) return undefined;
+    if (queue.seenMessageIds.has(messageId)) {
+      queue.duplicatesDropped += 1;
+      return undefined;
+    }
     queue.seenMessageIds.set(messageId, now);
+    queue.sent += 1;
+    queue.recent.push({ messageId, bodyJson, sentAt: new Date(now).toISOString() });
+    if (queue.recent.length > recentLimit) queue.recent.shift();
     const sequenceNumber = queue.nextSequenceNumber;
     queue.nextSequenceNumber += 1n;
     return {
@@ -175,6 +196,26 @@ export class InProcessBus implements MessageBus {
       }
       this.#pump(name);
     }
+  }
+
+  diagnostics(queueName: string): QueueDiagnostics {
+    const queue = this.#queue(queueName);
+    return {
+      sent: queue.sent,
+      duplicatesDropped: queue.duplicatesDropped,
+      active: queue.active.length + queue.locked.size,
+      scheduled: queue.scheduled.size,
+      deadLettered: queue.deadLetters.length,
+      recent: queue.recent.map((entry) => ({
+        messageId: entry.messageId,
+        body: JSON.parse(entry.bodyJson),
+        sentAt: entry.sentAt,
+      })),
+    };
+  }
+
+  queueNames(): string[] {
+    return [...this.#queues.keys()].sort();
   }
 
   deadLetterQueue(queueName: string): readonly DeadLetteredMessage[] {

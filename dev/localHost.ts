@@ -23,6 +23,12 @@ export interface LocalHostOptions<S> {
   log?: (level: LogLevel, functionName: string, message: string) => void;
   /** Run timers on their schedules (default true); tests switch this off and fire them on demand. */
   runTimers?: boolean;
+  /** Local-only diagnostics under `/admin/...` besides function invocation (queues, clock). */
+  adminRoutes?: (
+    method: string,
+    path: string,
+    body: unknown,
+  ) => Promise<{ status: number; body: unknown } | undefined>;
 }
 
 /** The same limit the Functions host applies to request bodies. */
@@ -124,6 +130,19 @@ export class LocalFunctionsHost<S> {
     const method = (request.method ?? 'GET').toUpperCase();
     const invoke = /^\/admin\/functions\/([^/]+)$/.exec(url.pathname);
     if (invoke && method === 'POST') return this.#invokeByName(decodeURIComponent(invoke[1] ?? ''), response);
+    if (url.pathname.startsWith('/admin/') && this.#options.adminRoutes) {
+      const raw = await readBody(request);
+      let body: unknown;
+      try {
+        body = raw && raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
+      } catch {
+        return sendJson(response, 400, {
+          error: { code: 'input-invalid', message: 'The body must be JSON.' },
+        });
+      }
+      const answer = await this.#options.adminRoutes(method, url.pathname.slice('/admin'.length), body);
+      if (answer) return sendJson(response, answer.status, answer.body);
+    }
     if (!url.pathname.startsWith('/api/')) {
       return sendJson(response, 404, {
         error: { code: 'not-found', message: `No function at ${url.pathname}` },

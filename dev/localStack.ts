@@ -1,11 +1,16 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { functionList } from '../functions/functionList.js';
 import { composeServices, type Services } from '../shared/composition.js';
 import { loadSettings } from '../shared/config/settings.js';
 import { isAppError } from '../shared/errors.js';
 import { allContainerLayouts } from '../shared/store/containers.js';
+import type { Clock } from '../shared/time/clock.js';
+import { enableUsers } from '../shared/watch/enablement.js';
 import { type EmbeddedCosmos, startEmbeddedCosmos } from './embeddedCosmos.js';
 import { GraphSimulator } from './graphSimulator/server.js';
 import { InProcessBus } from './inProcessBus.js';
@@ -36,6 +41,70 @@ export interface LocalStackOptions {
   cosmosPort: number;
   graphPort: number;
   runTimers: boolean;
+}
+
+/** The service's clock in the local stack: real time, moved forward on request (tests, demos). */
+export class AdjustableClock implements Clock {
+  offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A random secret made on first run and kept under the state folder. */
+async function ensureLocalSecret(path: string): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(32).toString('base64');
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, secret, { mode: 0o600 });
+    return secret;
+  }
+}
+
+const clockSchema = z.object({ advanceMs: z.number().int().min(0) });
+
+/**
+ * Local-only admin routes: `GET /admin/queues` and `/admin/queues/{name}` (counts, recent messages,
+ * dead letters), `POST /admin/clock` `{"advanceMs"}` (moves the service's and the simulator's clocks).
+ */
+async function localAdminRoute(
+  parts: { bus: InProcessBus; clock: AdjustableClock; graph: GraphSimulator },
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: unknown } | undefined> {
+  if (method === 'GET' && path === '/queues')
+    return { status: 200, body: { queues: parts.bus.queueNames() } };
+  const queue = /^\/queues\/([^/]+)$/.exec(path);
+  if (method === 'GET' && queue) {
+    const name = decodeURIComponent(queue[1] ?? '');
+    return {
+      status: 200,
+      body: { ...parts.bus.diagnostics(name), deadLetters: parts.bus.deadLetterQueue(name) },
+    };
+  }
+  if (method === 'POST' && path === '/clock') {
+    const parsed = clockSchema.safeParse(body);
+    if (!parsed.success)
+      return {
+        status: 400,
+        body: { error: { code: 'input-invalid', message: 'advanceMs (not negative) is required' } },
+      };
+    parts.clock.offsetMs += parsed.data.advanceMs;
+    parts.graph.clock.offsetMs += parsed.data.advanceMs;
+    return { status: 200, body: { now: parts.clock.now().toISOString() } };
+  }
+  return undefined;
 }
 
 export interface RunningLocalStack {
@@ -89,6 +158,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const graph = new GraphSimulator({ tls, port: options.graphPort });
     await graph.start();
     stops.push(() => graph.stop());
+    // Graph needs the notification URL before the host listens, so a port of 0 is settled here.
+    const apiPort = options.apiPort === 0 ? await freePort() : options.apiPort;
+    const clock = new AdjustableClock();
 
     // The embedded parts fill in what a deployment would configure; the environment still wins.
     const settings = loadSettings({
@@ -101,6 +173,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       GRAPH_CLIENT_SECRET: graph.tenant.app.clientSecret,
       GRAPH_AUTHORITY_HOST: graph.baseUrl,
       GRAPH_BASE_URL: graph.graphUrl,
+      PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
+      CLIENT_STATE_SECRET: await ensureLocalSecret(join(options.stateDir, 'secrets', 'client-state-secret')),
+      API_AUTH_ISSUER: `${graph.baseUrl}/{tenantid}/v2.0`,
+      API_AUTH_AUDIENCE: graph.identity.apiAudience(),
+      API_AUTH_JWKS_URL: `${graph.baseUrl}/common/discovery/v2.0/keys`,
       ...process.env,
     });
     const bus = new InProcessBus();
@@ -108,15 +185,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const keyWrapper = new LocalFileKeyWrapper(
       settings.keyWrapping.kind === 'local-file' ? settings.keyWrapping.file : '',
     );
-    const services = composeServices(settings, { bus, keyWrapper });
+    const services = composeServices(settings, { bus, keyWrapper, clock });
     await services.store.ensureContainers(allContainerLayouts);
 
     const host = new LocalFunctionsHost({
       definitions: functionList,
       services,
       bus,
-      port: options.apiPort,
+      port: apiPort,
       runTimers: options.runTimers,
+      adminRoutes: (method, path, body) => localAdminRoute({ bus, clock, graph }, method, path, body),
     });
     const api = await host.start();
     stops.push(() => host.stop());
@@ -139,6 +217,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         preferredLanguage: user.preferredLanguage,
       })),
     };
+    // The demo tenant counts as consented; its users are enabled, so subscriptions go live at once.
+    await enableUsers(
+      services.watch,
+      graph.tenant.tenantId,
+      graph.tenant.users.map((user) => user.id),
+    );
     await writeJsonAtomically(join(options.stateDir, 'endpoints.json'), endpoints);
     return { endpoints, services, bus, graph, stop: stopAll };
   } catch (error) {

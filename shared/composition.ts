@@ -1,4 +1,5 @@
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { BearerAuthenticator } from './auth/bearerAuth.js';
 import type { MessageBus } from './bus/messageBus.js';
 import { ServiceBusMessageBus } from './bus/serviceBusMessageBus.js';
 import type { Settings } from './config/settings.js';
@@ -10,9 +11,13 @@ import type { DelegatedTokenProvider, GraphTokenProvider } from './graph/tokenPr
 import type { HealthProbe } from './health/checkHealth.js';
 import { KeyVaultKeyWrapper } from './keys/keyVaultKeyWrapper.js';
 import type { KeyWrapper } from './keys/keyWrapping.js';
+import { Counters } from './observability/counters.js';
 import { CosmosDocumentStore } from './store/cosmosDocumentStore.js';
 import type { DocumentStore } from './store/documentStore.js';
 import { type Clock, systemClock } from './time/clock.js';
+import { ClientStateSigner } from './watch/clientState.js';
+import type { WatchContext } from './watch/watchContext.js';
+import { watchedUsers } from './watch/watchedUser.js';
 
 /** Everything a function handler may use: ports only, never an SDK client. */
 export interface Services {
@@ -25,6 +30,11 @@ export interface Services {
   calendar: CalendarGateway;
   /** Tokens for Graph: app-only, and the "connect your calendar" flow. */
   tokens: GraphTokenProvider & DelegatedTokenProvider;
+  /** Calendar watch: users, subscriptions, notifications. */
+  watch: WatchContext;
+  /** Bearer-token authentication of the HTTP API. */
+  auth: BearerAuthenticator;
+  counters: Counters;
   healthProbes: readonly HealthProbe[];
 }
 
@@ -89,6 +99,17 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
   });
   const calendar = new GraphCalendarGateway({ graphBaseUrl: settings.graph.baseUrl, tokens, clock });
 
+  const counters = new Counters();
+  const watch: WatchContext = {
+    users: store.collection(watchedUsers),
+    calendar,
+    bus,
+    clock,
+    clientState: new ClientStateSigner(settings.clientStateSecret),
+    counters,
+    publicBaseUrl: settings.publicBaseUrl,
+  };
+
   return {
     settings,
     clock,
@@ -97,6 +118,9 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     keyWrapper,
     calendar,
     tokens,
+    watch,
+    auth: new BearerAuthenticator(settings.apiAuth),
+    counters,
     healthProbes: [
       { name: 'store', check: () => store.checkHealth() },
       { name: 'bus', check: () => bus.checkHealth() },

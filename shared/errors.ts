@@ -31,7 +31,13 @@ export type ErrorCode =
   /** The user's refresh token no longer works: they must connect their calendar again. Permanent. */
   | 'reauthorization-required'
   /** A dependency refused the request as malformed (a 4xx not covered above). Permanent. */
-  | 'request-rejected';
+  | 'request-rejected'
+  /** A caller presented no valid bearer token. */
+  | 'unauthenticated'
+  /** A caller's token is valid but does not allow this. */
+  | 'forbidden'
+  /** A request body over the size limit. */
+  | 'payload-too-large';
 
 const transientCodes: ReadonlySet<ErrorCode> = new Set(['throttled', 'dependency-unavailable']);
 
@@ -87,6 +93,9 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   'sync-state-expired': 410,
   'reauthorization-required': 401,
   'request-rejected': 502,
+  unauthenticated: 401,
+  forbidden: 403,
+  'payload-too-large': 413,
 };
 
 /** The HTTP status a caller sees for an error; anything unexpected is a 500. */

@@ -12,6 +12,8 @@ export interface DirectoryUser {
   isRoom: boolean;
   /** Role template ids of directory roles the user holds. */
   directoryRoleTemplateIds: string[];
+  /** App roles of the hybrid-calendar app assigned to the user (the `roles` claim of API tokens). */
+  appRoles?: string[];
 }
 
 export interface DemoTenant {
@@ -21,6 +23,9 @@ export interface DemoTenant {
   domains: Array<{ id: string; isDefault: boolean; isInitial: boolean; isVerified: boolean }>;
   users: DirectoryUser[];
 }
+
+/** The app role that opens the admin API. */
+export const hybridCalendarAdminRole = 'HybridCalendar.Admin';
 
 /** Template id of the built-in Global Administrator role, the same in every tenant. */
 export const globalAdministratorRoleTemplateId = '62e90394-69f5-4237-9190-012177145e10';
@@ -56,6 +61,7 @@ export function buildDemoTenant(): DemoTenant {
         timeZone: 'Eastern Standard Time',
         isRoom: false,
         directoryRoleTemplateIds: [globalAdministratorRoleTemplateId],
+        appRoles: [hybridCalendarAdminRole],
       },
       {
         id: '1e0d4b8a-0002-4c3f-9a7e-5b6c7d8e9f02',

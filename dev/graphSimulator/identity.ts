@@ -209,9 +209,36 @@ export class SimulatedIdentityProvider {
     return this.#sign(claims, graphAudience, lifetimeSeconds);
   }
 
+  /** `api://{clientId}` when the scopes name the app's own API, else Graph. */
+  apiAudience(): string {
+    return `api://${this.#tenant.app.clientId}`;
+  }
+
+  #audienceOf(scope: string): string {
+    return scope.split(' ').some((s) => s.startsWith(`${this.apiAudience()}/`))
+      ? this.apiAudience()
+      : graphAudience;
+  }
+
+  /** An app-only token for the service's own API, carrying the app roles granted to the app. */
+  async #issueAppApiToken(tenantId: string): Promise<string> {
+    const claims: AccessTokenClaims = {
+      tid: tenantId,
+      oid: this.#tenant.app.servicePrincipalId,
+      sub: this.#tenant.app.servicePrincipalId,
+      appid: this.#tenant.app.clientId,
+      idtyp: 'app',
+      roles: ['HybridCalendar.Admin'],
+    };
+    return this.#sign(claims, this.apiAudience());
+  }
+
   async #issueUserTokens(userId: string, scope: string, nonce: string | undefined, clientInfo: boolean) {
     const user = this.#tenant.users.find((candidate) => candidate.id === userId);
     if (!user) throw new Error('unknown user');
+    if (this.#audienceOf(scope) === this.apiAudience()) {
+      return this.#issueApiUserTokens(user, scope, nonce, clientInfo);
+    }
     const graphScopes = scope
       .split(' ')
       .filter((s) => s && !['openid', 'profile', 'email', 'offline_access'].includes(s))
@@ -254,6 +281,59 @@ export class SimulatedIdentityProvider {
       access_token: accessToken,
       refresh_token: refreshToken,
       id_token: idToken,
+      ...(clientInfo
+        ? {
+            client_info: Buffer.from(JSON.stringify({ uid: user.id, utid: this.#tenant.tenantId })).toString(
+              'base64url',
+            ),
+          }
+        : {}),
+    };
+  }
+
+  /** A user token for the service's own API: `aud` is the app, `roles` its app roles. */
+  async issueApiUserToken(user: DirectoryUser, lifetimeSeconds = tokenLifetimeSeconds): Promise<string> {
+    const claims: AccessTokenClaims = {
+      tid: this.#tenant.tenantId,
+      oid: user.id,
+      sub: user.id,
+      appid: this.#tenant.app.clientId,
+      idtyp: 'user',
+      scp: 'access_as_user',
+      roles: user.appRoles ?? [],
+      name: user.displayName,
+      preferred_username: user.userPrincipalName,
+    };
+    return this.#sign(claims, this.apiAudience(), lifetimeSeconds);
+  }
+
+  async #issueApiUserTokens(
+    user: DirectoryUser,
+    scope: string,
+    nonce: string | undefined,
+    clientInfo: boolean,
+  ) {
+    const refreshToken = randomToken(48);
+    this.#refreshTokens.set(refreshToken, { clientId: this.#tenant.app.clientId, userId: user.id, scope });
+    return {
+      token_type: 'Bearer',
+      scope: `${this.apiAudience()}/access_as_user openid profile offline_access`,
+      expires_in: tokenLifetimeSeconds,
+      ext_expires_in: tokenLifetimeSeconds,
+      access_token: await this.issueApiUserToken(user),
+      refresh_token: refreshToken,
+      id_token: await this.#sign(
+        {
+          tid: this.#tenant.tenantId,
+          oid: user.id,
+          sub: user.id,
+          name: user.displayName,
+          preferred_username: user.userPrincipalName,
+          ver: '2.0',
+          ...(nonce ? { nonce } : {}),
+        },
+        this.#tenant.app.clientId,
+      ),
       ...(clientInfo
         ? {
             client_info: Buffer.from(JSON.stringify({ uid: user.id, utid: this.#tenant.tenantId })).toString(
@@ -314,13 +394,14 @@ export class SimulatedIdentityProvider {
           'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.',
         );
       }
+      const ownApi = scope.split(' ').includes(`${this.apiAudience()}/.default`);
       return {
         status: 200,
         body: {
           token_type: 'Bearer',
           expires_in: tokenLifetimeSeconds,
           ext_expires_in: tokenLifetimeSeconds,
-          access_token: await this.issueAppToken(tenantId),
+          access_token: ownApi ? await this.#issueAppApiToken(tenantId) : await this.issueAppToken(tenantId),
         },
       };
     }

@@ -421,6 +421,21 @@ export class GraphSimulator {
         value: users.map((user) => ({ id: user.id, mail: user.mail, displayName: user.displayName })),
       });
     }
+    if (path === '/tokens/api' && method === 'POST') {
+      // A user's token for the service's own API, as the authorization-code flow would give it.
+      const parsed = z.object({ user: z.string().min(1) }).safeParse(input);
+      if (!parsed.success) return invalid('user (id or mail) is required');
+      const key = parsed.data.user.toLowerCase();
+      const user = this.tenant.users.find(
+        (candidate) => candidate.id === key || candidate.mail.toLowerCase() === key,
+      );
+      if (!user)
+        return send(response, 404, { error: { code: 'NotFound', message: `No user ${parsed.data.user}` } });
+      return send(response, 200, {
+        access_token: await this.identity.issueApiUserToken(user),
+        token_type: 'Bearer',
+      });
+    }
     if (path === '/clock' && method === 'POST') {
       const parsed = z.object({ advanceMs: z.number().int().min(0) }).safeParse(input);
       if (!parsed.success) return invalid('advanceMs (milliseconds, not negative) is required');

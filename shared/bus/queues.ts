@@ -7,6 +7,8 @@ export const queueNames = {
   eventChanges: 'event-changes',
   /** Users to subscribe and sync. */
   userActivation: 'user-activation',
+  /** Verified lifecycle notifications of subscriptions. */
+  subscriptionLifecycle: 'subscription-lifecycle',
   /** Join notifications scheduled for shortly before a meeting starts. */
   joinNotifications: 'join-notifications',
 } as const;

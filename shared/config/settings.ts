@@ -45,6 +45,32 @@ const settingsSchema = z.object({
   GRAPH_BASE_URL: z
     .url({ protocol: /^https$/, error: 'must be an https:// URL such as https://graph.microsoft.com/v1.0' })
     .default('https://graph.microsoft.com/v1.0'),
+  /** The app's public base URL, where Graph posts notifications (`{base}/api/notifications`). */
+  PUBLIC_BASE_URL: z.url({
+    protocol: /^https?$/,
+    error: 'must be the public http(s):// base URL of the function app',
+  }),
+  /** Base64 of at least 32 random bytes; signs subscriptions' clientState. A Key Vault reference in Azure. */
+  CLIENT_STATE_SECRET: z
+    .string()
+    .refine(
+      (value) => Buffer.from(value, 'base64').length >= 32,
+      'must be base64 of at least 32 random bytes',
+    ),
+  /** Expected issuer of API tokens; `{tenantid}` stands for the token's tenant. */
+  API_AUTH_ISSUER: z
+    .string()
+    .regex(
+      /^https:\/\//,
+      'must be an https:// issuer, e.g. https://login.microsoftonline.com/{tenantid}/v2.0',
+    ),
+  /** Expected audience of API tokens, e.g. api://{client id}. */
+  API_AUTH_AUDIENCE: z.string().min(1),
+  API_AUTH_JWKS_URL: z.url({
+    protocol: /^https$/,
+    error: "must be the https:// URL of the issuer's signing keys",
+  }),
+  API_ADMIN_ROLE: z.string().min(1).default('HybridCalendar.Admin'),
 });
 
 export type SettingKey = keyof z.input<typeof settingsSchema>;
@@ -61,6 +87,9 @@ export interface Settings {
   messageBus: { kind: 'service-bus'; fullyQualifiedNamespace: string } | { kind: 'in-process' };
   keyWrapping: { kind: 'key-vault'; keyId: string } | { kind: 'local-file'; file: string };
   graph: { clientId: string; clientSecret: string; authorityHost: string; baseUrl: string };
+  publicBaseUrl: string;
+  clientStateSecret: Buffer;
+  apiAuth: { issuer: string; audience: string; jwksUrl: string; adminRole: string };
 }
 
 function toSettings(raw: RawSettings): Settings {
@@ -84,6 +113,14 @@ function toSettings(raw: RawSettings): Settings {
       clientSecret: raw.GRAPH_CLIENT_SECRET,
       authorityHost: raw.GRAPH_AUTHORITY_HOST,
       baseUrl: raw.GRAPH_BASE_URL,
+    },
+    publicBaseUrl: raw.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    clientStateSecret: Buffer.from(raw.CLIENT_STATE_SECRET, 'base64'),
+    apiAuth: {
+      issuer: raw.API_AUTH_ISSUER,
+      audience: raw.API_AUTH_AUDIENCE,
+      jwksUrl: raw.API_AUTH_JWKS_URL,
+      adminRole: raw.API_ADMIN_ROLE,
     },
   };
 }

@@ -1,0 +1,91 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+
+/** Who is calling, from a validated bearer token. */
+export interface Principal {
+  tenantId: string;
+  objectId: string;
+  roles: readonly string[];
+  isApp: boolean;
+}
+
+export interface BearerAuthOptions {
+  /** Expected `iss`; `{tenantid}` stands for the token's own `tid` (multi-tenant Entra ID). */
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  adminRole: string;
+}
+
+const claimsSchema = z.object({
+  tid: z.string().min(1),
+  oid: z.string().min(1),
+  roles: z.array(z.string()).optional(),
+  idtyp: z.string().optional(),
+  scp: z.string().optional(),
+});
+
+/**
+ * Validates API callers' bearer tokens: signature against the issuer's published keys (cached by
+ * jose), issuer, audience, lifetime. Missing or bad token: `unauthenticated` (401).
+ */
+export class BearerAuthenticator {
+  readonly #options: BearerAuthOptions;
+  readonly #keys: ReturnType<typeof createRemoteJWKSet>;
+
+  constructor(options: BearerAuthOptions) {
+    this.#options = options;
+    this.#keys = createRemoteJWKSet(new URL(options.jwksUrl), {
+      cooldownDuration: 30_000,
+      cacheMaxAge: 3_600_000,
+    });
+  }
+
+  get adminRole(): string {
+    return this.#options.adminRole;
+  }
+
+  async authenticate(authorization: string | null): Promise<Principal> {
+    const token = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(authorization ?? '')?.[1];
+    if (!token) throw new AppError('unauthenticated', 'A bearer token is required.');
+    try {
+      const { payload } = await jwtVerify(token, this.#keys, {
+        audience: this.#options.audience,
+        algorithms: ['RS256'],
+      });
+      const claims = claimsSchema.parse(payload);
+      const expectedIssuer = this.#options.issuer.replace('{tenantid}', claims.tid);
+      if (payload.iss !== expectedIssuer)
+        throw new AppError('unauthenticated', 'The token was issued by an unexpected issuer.');
+      return {
+        tenantId: claims.tid.toLowerCase(),
+        objectId: claims.oid.toLowerCase(),
+        roles: claims.roles ?? [],
+        isApp: claims.idtyp === 'app' || (claims.scp === undefined && claims.roles !== undefined),
+      };
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      // Keys that cannot be fetched are our outage, not the caller's fault.
+      if (
+        error instanceof joseErrors.JWKSTimeout ||
+        (error instanceof TypeError && /fetch/i.test(error.message))
+      ) {
+        throw new AppError('dependency-unavailable', 'The token signing keys could not be fetched.', {
+          cause: error,
+        });
+      }
+      throw new AppError('unauthenticated', 'The bearer token is invalid or expired.', { cause: error });
+    }
+  }
+
+  /** An administrator of the given tenant: the admin app role, in a token of that tenant. */
+  requireAdmin(principal: Principal, tenantId: string): void {
+    if (!principal.roles.includes(this.#options.adminRole)) {
+      throw new AppError('forbidden', `The ${this.#options.adminRole} role is required.`);
+    }
+    if (principal.tenantId !== tenantId.toLowerCase()) {
+      throw new AppError('forbidden', 'Administrators manage their own tenant only.');
+    }
+  }
+}

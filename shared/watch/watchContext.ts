@@ -1,0 +1,38 @@
+import type { MessageBus } from '../bus/messageBus.js';
+import type { CalendarGateway } from '../graph/calendarGateway.js';
+import type { Counters } from '../observability/counters.js';
+import type { DocumentCollection } from '../store/documentStore.js';
+import type { Clock } from '../time/clock.js';
+import type { ClientStateSigner } from './clientState.js';
+import type { WatchedUser } from './watchedUser.js';
+
+/** What the calendar-watch use cases work with. */
+export interface WatchContext {
+  users: DocumentCollection<WatchedUser>;
+  calendar: CalendarGateway;
+  bus: MessageBus;
+  clock: Clock;
+  clientState: ClientStateSigner;
+  counters: Counters;
+  /** The app's public base URL; Graph posts notifications to `{base}/api/notifications`. */
+  publicBaseUrl: string;
+}
+
+/** The meetings window of the seed documents: 7 days back, 31 days ahead. */
+export function watchWindow(now: Date): { from: Date; to: Date } {
+  return { from: new Date(now.getTime() - 7 * 86_400_000), to: new Date(now.getTime() + 31 * 86_400_000) };
+}
+
+/**
+ * Subscription lifetime asked of Graph: Outlook events allow 10,080 minutes; a little less leaves
+ * room for clock skew, and the renewal timer renews a day ahead anyway.
+ */
+export const subscriptionLifetimeMs = 10_000 * 60_000;
+
+export function notificationUrls(publicBaseUrl: string): {
+  notificationUrl: string;
+  lifecycleNotificationUrl: string;
+} {
+  const base = publicBaseUrl.replace(/\/+$/, '');
+  return { notificationUrl: `${base}/api/notifications`, lifecycleNotificationUrl: `${base}/api/lifecycle` };
+}

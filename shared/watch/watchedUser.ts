@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { containerLayouts } from '../store/containers.js';
+import type { CollectionDefinition } from '../store/documentStore.js';
+
+/** Not activated (enabled or not, no live subscription yet), activated (live subscription), error. */
+export const userStates = ['not-activated', 'activated', 'error'] as const;
+export type UserState = (typeof userStates)[number];
+
+/**
+ * Why a user is in Error. Stable codes for the admin API; never personal data.
+ * - `subscribe-failed`: Graph refused or failed the subscription; retried on schedule.
+ * - `mailbox-gone`: the mailbox left Exchange Online (moved on-premises, deleted, unlicensed).
+ * - `subscription-missing`: the daily refresh found the subscription gone from Graph.
+ * - `unauthorized`: the app lacks consent or permission for this mailbox.
+ * - `reauthorization-required`: a connected user must connect their calendar again.
+ * - `sync-failed`: the initial sync or a resync failed.
+ */
+export const errorReasons = [
+  'subscribe-failed',
+  'mailbox-gone',
+  'subscription-missing',
+  'unauthorized',
+  'reauthorization-required',
+  'sync-failed',
+] as const;
+export type ErrorReason = (typeof errorReasons)[number];
+
+/**
+ * A user whose calendar the service watches. Addressed by directory object id only: no e-mail
+ * address or name is stored, so nothing here is personal data in clear.
+ */
+export const watchedUserSchema = z.object({
+  id: z.string().min(1),
+  tenantId: z.string().min(1),
+  enabled: z.boolean(),
+  state: z.enum(userStates),
+  errorReason: z.enum(errorReasons).nullable(),
+  consecutiveFailures: z.number().int().min(0),
+  nextRetryAt: z.iso.datetime().nullable(),
+  subscriptionId: z.string().nullable(),
+  subscriptionExpiresAt: z.iso.datetime().nullable(),
+  deltaLink: z.string().nullable(),
+  activatedAt: z.iso.datetime().nullable(),
+  updatedAt: z.iso.datetime(),
+});
+export type WatchedUser = z.infer<typeof watchedUserSchema>;
+
+export const watchedUsers: CollectionDefinition<WatchedUser> = {
+  ...containerLayouts.users,
+  schema: watchedUserSchema,
+};
+
+export function newWatchedUser(tenantId: string, userId: string, now: Date): WatchedUser {
+  return {
+    id: userId.toLowerCase(),
+    tenantId: tenantId.toLowerCase(),
+    enabled: true,
+    state: 'not-activated',
+    errorReason: null,
+    consecutiveFailures: 0,
+    nextRetryAt: null,
+    subscriptionId: null,
+    subscriptionExpiresAt: null,
+    deltaLink: null,
+    activatedAt: null,
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** The seed document's schedule: 60 minutes after a failure, 24 hours once three failed in a row. */
+export function nextRetryAt(consecutiveFailures: number, now: Date): Date {
+  const delayMs = consecutiveFailures >= 3 ? 24 * 3_600_000 : 60 * 60_000;
+  return new Date(now.getTime() + delayMs);
+}
+
+/** The user after a failure: Error with the reason, one more failure, the next retry scheduled. */
+export function withFailure(user: WatchedUser, reason: ErrorReason, now: Date): WatchedUser {
+  const consecutiveFailures = user.consecutiveFailures + 1;
+  return {
+    ...user,
+    state: 'error',
+    errorReason: reason,
+    consecutiveFailures,
+    nextRetryAt: nextRetryAt(consecutiveFailures, now).toISOString(),
+    updatedAt: now.toISOString(),
+  };
+}
