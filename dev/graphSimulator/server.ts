@@ -88,6 +88,8 @@ export class GraphSimulator {
   readonly calendars: CalendarService;
   readonly limiter: MailboxLimiter;
   readonly subscriptions: SubscriptionService;
+  /** Graph requests by `METHOD first-segment` (e.g. `POST $batch`, `PATCH subscriptions`), whatever the mailbox. */
+  readonly requestCounts = new Map<string, number>();
   #identity: SimulatedIdentityProvider | undefined;
   #api: GraphApi | undefined;
   #server: Server | undefined;
@@ -206,6 +208,8 @@ export class GraphSimulator {
     }
     if (url.pathname.startsWith('/_control/')) return this.#control(method, url, body, response);
     if (url.pathname === '/v1.0' || url.pathname.startsWith('/v1.0/')) {
+      const kind = `${method} ${url.pathname.split('/')[2] ?? ''}`;
+      this.requestCounts.set(kind, (this.requestCounts.get(kind) ?? 0) + 1);
       const result = await this.#graph(method, url, request, body, requestId);
       return send(response, result.status, result.body, { ...common, ...(result.headers ?? {}) });
     }
@@ -358,6 +362,7 @@ export class GraphSimulator {
     }
     if (path === '/stats/reset' && method === 'POST') {
       this.limiter.reset();
+      this.requestCounts.clear();
       Object.assign(this.subscriptions.stats, {
         delivered: 0,
         failedAttempts: 0,

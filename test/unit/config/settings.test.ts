@@ -2,17 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadSettings, settingKeys } from '../../../shared/config/settings.js';
 import { AppError } from '../../../shared/errors.js';
-
-function buildAzureEnvironment(overrides: Record<string, string | undefined> = {}) {
-  return {
-    COSMOS_ENDPOINT: 'https://contoso.documents.azure.com:443/',
-    ServiceBusConnection__fullyQualifiedNamespace: 'contoso.servicebus.windows.net',
-    KEY_VAULT_KEY_ID: 'https://contoso.vault.azure.net/keys/data-key-wrapping',
-    GRAPH_CLIENT_ID: '4a1e2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b',
-    GRAPH_CLIENT_SECRET: 'client-secret-value',
-    ...overrides,
-  };
-}
+import { buildAzureEnvironment } from '../../support/settings.js';
 
 function configurationError(env: Record<string, string | undefined>): AppError {
   try {
@@ -42,6 +32,14 @@ describe('loadSettings', () => {
         clientSecret: 'client-secret-value',
         authorityHost: 'https://login.microsoftonline.com',
         baseUrl: 'https://graph.microsoft.com/v1.0',
+      },
+      publicBaseUrl: 'https://contoso-calendar.azurewebsites.net',
+      clientStateSecret: Buffer.alloc(32, 7),
+      apiAuth: {
+        issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
+        audience: 'api://4a1e2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b',
+        jwksUrl: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
+        adminRole: 'HybridCalendar.Admin',
       },
     });
   });
@@ -83,19 +81,28 @@ describe('loadSettings', () => {
   });
 
   it('when the local adapters are chosen, then Service Bus and Key Vault settings are not needed', () => {
-    const settings = loadSettings({
-      COSMOS_ENDPOINT: 'https://127.0.0.1:8081',
-      COSMOS_KEY: 'local-key',
-      MESSAGE_BUS: 'in-process',
-      KEY_WRAPPING: 'local-file',
-      LOCAL_KEY_FILE: '.local/keys/key-wrapping.json',
-      GRAPH_CLIENT_ID: '4a1e2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b',
-      GRAPH_CLIENT_SECRET: 'local-secret',
-    });
+    const settings = loadSettings(
+      buildAzureEnvironment({
+        COSMOS_ENDPOINT: 'https://127.0.0.1:8081',
+        COSMOS_KEY: 'local-key',
+        MESSAGE_BUS: 'in-process',
+        ServiceBusConnection__fullyQualifiedNamespace: undefined,
+        KEY_WRAPPING: 'local-file',
+        KEY_VAULT_KEY_ID: undefined,
+        LOCAL_KEY_FILE: '.local/keys/key-wrapping.json',
+      }),
+    );
 
     expect(settings.messageBus).toEqual({ kind: 'in-process' });
     expect(settings.keyWrapping).toEqual({ kind: 'local-file', file: '.local/keys/key-wrapping.json' });
     expect(settings.cosmos.key).toBe('local-key');
+  });
+
+  it('when the clientState secret is short, then it is refused without echoing it', () => {
+    const error = configurationError(buildAzureEnvironment({ CLIENT_STATE_SECRET: 'c2hvcnQ=' }));
+
+    expect(error.message).toContain('CLIENT_STATE_SECRET must be base64 of at least 32 random bytes');
+    expect(error.message).not.toContain('c2hvcnQ=');
   });
 
   it('when a setting is an empty string, then it counts as unset', () => {
