@@ -41,6 +41,8 @@ export interface LocalStackOptions {
   cosmosPort: number;
   graphPort: number;
   runTimers: boolean;
+  /** No function logs on the console (tests). */
+  quiet?: boolean;
 }
 
 /** The service's clock in the local stack: real time, moved forward on request (tests, demos). */
@@ -112,6 +114,8 @@ export interface RunningLocalStack {
   services: Services;
   bus: InProcessBus;
   graph: GraphSimulator;
+  /** The service's clock; `offsetMs` moves it (the simulator's clock moves separately). */
+  clock: AdjustableClock;
   stop(): Promise<void>;
 }
 
@@ -194,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       bus,
       port: apiPort,
       runTimers: options.runTimers,
+      ...(options.quiet ? { log: () => undefined } : {}),
       adminRoutes: (method, path, body) => localAdminRoute({ bus, clock, graph }, method, path, body),
     });
     const api = await host.start();
@@ -224,7 +229,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       graph.tenant.users.map((user) => user.id),
     );
     await writeJsonAtomically(join(options.stateDir, 'endpoints.json'), endpoints);
-    return { endpoints, services, bus, graph, stop: stopAll };
+    return { endpoints, services, bus, graph, clock, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -356,6 +356,7 @@ export class GraphSimulator {
     const invalid = (message: string) => send(response, 400, { error: { code: 'BadRequest', message } });
     if (path === '/stats' && method === 'GET') {
       return send(response, 200, {
+        requests: Object.fromEntries(this.requestCounts),
         mailboxes: Object.fromEntries(this.limiter.stats),
         notifications: this.subscriptions.stats,
       });

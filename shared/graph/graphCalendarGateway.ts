@@ -83,6 +83,8 @@ function mailboxPath(mailbox: MailboxRef): string {
 export class GraphCalendarGateway implements CalendarGateway {
   readonly #options: GraphGatewayOptions;
   readonly #clients = new Map<string, Client>();
+  /** Tenants whose next token must bypass the cache, because Graph refused the cached one. */
+  readonly #refreshToken = new Set<string>();
   readonly #concurrency: MailboxConcurrency;
   readonly #clock: Clock;
   readonly #policy: RetryPolicy;
@@ -105,7 +107,10 @@ export class GraphCalendarGateway implements CalendarGateway {
     let client = this.#clients.get(tenantId);
     if (!client) {
       const authentication = new AuthenticationHandler({
-        getAccessToken: () => this.#options.tokens.appToken(tenantId),
+        getAccessToken: () => {
+          const forceRefresh = this.#refreshToken.delete(tenantId);
+          return this.#options.tokens.appToken(tenantId, { forceRefresh });
+        },
       });
       authentication.setNext(new HTTPMessageHandler());
       // No SDK RetryHandler: retries happen here, outside the mailbox's concurrency slot.
@@ -176,6 +181,16 @@ export class GraphCalendarGateway implements CalendarGateway {
       } catch (error) {
         const mapped = this.#toError(error, spec);
         const status = mapped instanceof GraphRequestError ? mapped.status : 0;
+        // A cached token Graph calls expired (clock skew, revocation): one more try with a fresh one.
+        if (
+          status === 401 &&
+          attempt === 1 &&
+          mapped instanceof GraphRequestError &&
+          mapped.graphCode === 'InvalidAuthenticationToken'
+        ) {
+          this.#refreshToken.add(tenantId);
+          continue;
+        }
         const retryable = isRetryableStatus(status) || status === 0;
         if (!retryable || attempt >= this.#policy.maxAttempts) throw mapped;
         await this.#sleep(retryDelayMs(this.#policy, attempt, mapped.retryAfterMs));

@@ -90,7 +90,7 @@ export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProv
     };
   }
 
-  async appToken(tenantId: string): Promise<string> {
+  async appToken(tenantId: string, options: { forceRefresh?: boolean } = {}): Promise<string> {
     let client = this.#appClients.get(tenantId);
     if (!client) {
       client = new ConfidentialClientApplication(this.#configuration(tenantId));
@@ -98,7 +98,10 @@ export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProv
     }
     let result: AuthenticationResult | null;
     try {
-      result = await client.acquireTokenByClientCredential({ scopes: [graphDefaultScope] });
+      result = await client.acquireTokenByClientCredential({
+        scopes: [graphDefaultScope],
+        skipCache: options.forceRefresh ?? false,
+      });
     } catch (error) {
       throw toTokenError(error, 'app token');
     }

@@ -9,8 +9,11 @@ export interface DelegatedSession {
 
 /** Access tokens for Graph. Failures: `unauthorized`, `reauthorization-required`, `dependency-unavailable`. */
 export interface GraphTokenProvider {
-  /** An app-only token (client credentials) for a tenant whose admin consented. */
-  appToken(tenantId: string): Promise<string>;
+  /**
+   * An app-only token (client credentials) for a tenant whose admin consented. `forceRefresh` skips
+   * the cache: for when Graph refused a cached token as expired (clock skew, revoked).
+   */
+  appToken(tenantId: string, options?: { forceRefresh?: boolean }): Promise<string>;
 }
 
 /** "Connect your calendar": the authorization-code flow with PKCE and silent renewal from a stored cache. */
