@@ -119,7 +119,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     calendar,
     tokens,
     watch,
-    auth: new BearerAuthenticator(settings.apiAuth),
+    auth: new BearerAuthenticator(settings.apiAuth, clock),
     counters,
     healthProbes: [
       { name: 'store', check: () => store.checkHealth() },

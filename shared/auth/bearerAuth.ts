@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { type Clock, systemClock } from '../time/clock.js';
 
 /** Who is calling, from a validated bearer token. */
 export interface Principal {
@@ -34,8 +35,11 @@ export class BearerAuthenticator {
   readonly #options: BearerAuthOptions;
   readonly #keys: ReturnType<typeof createRemoteJWKSet>;
 
-  constructor(options: BearerAuthOptions) {
+  readonly #clock: Clock;
+
+  constructor(options: BearerAuthOptions, clock: Clock = systemClock) {
     this.#options = options;
+    this.#clock = clock;
     this.#keys = createRemoteJWKSet(new URL(options.jwksUrl), {
       cooldownDuration: 30_000,
       cacheMaxAge: 3_600_000,
@@ -53,6 +57,8 @@ export class BearerAuthenticator {
       const { payload } = await jwtVerify(token, this.#keys, {
         audience: this.#options.audience,
         algorithms: ['RS256'],
+        currentDate: this.#clock.now(),
+        clockTolerance: 120,
       });
       const claims = claimsSchema.parse(payload);
       const expectedIssuer = this.#options.issuer.replace('{tenantid}', claims.tid);
