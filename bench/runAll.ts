@@ -1,8 +1,10 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ensureLocalTls, relaunchTrustingLocalCa } from '../dev/localTls.js';
 import { benchCosmosStore } from './cosmosStore.js';
 import { benchGraphAdapter } from './graphAdapter.js';
 import { benchInProcessBus } from './inProcessBus.js';
+import { benchRenewal } from './renewal.js';
+import { benchWebhook } from './webhook.js';
 
 /** `npm run bench`: every benchmark, figures printed one per line. Timings are for reading, not asserting. */
 async function main(): Promise<void> {
@@ -14,6 +16,8 @@ async function main(): Promise<void> {
     await benchCosmosStore(tls),
     await benchGraphAdapter(tls),
     await benchGraphAdapter(tls, { throttleRate: 0.1 }),
+    await benchRenewal(dirname(tls.caCertPath)),
+    await benchWebhook(dirname(tls.caCertPath)),
   ]) {
     for (const line of lines) console.log(line);
   }
