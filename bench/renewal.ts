@@ -1,22 +1,10 @@
-import { cp, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startLocalStack } from '../dev/localStack.js';
+import { startThrowawayStack } from '../dev/localStack.js';
 import { enableUsers } from '../shared/watch/enablement.js';
 import { renewExpiringSubscriptions } from '../shared/watch/maintenance.js';
 
 /** Graph requests the renewal timer needs for 1,000 subscriptions (target: at most 60). */
 export async function benchRenewal(tlsDir: string): Promise<string[]> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'hybrid-calendar-renewal-'));
-  await cp(tlsDir, join(stateDir, 'tls'), { recursive: true });
-  const stack = await startLocalStack({
-    stateDir,
-    apiPort: 0,
-    cosmosPort: 0,
-    graphPort: 0,
-    runTimers: false,
-    quiet: true,
-  });
+  const stack = await startThrowawayStack(tlsDir);
   try {
     const added = stack.graph.addUsers(1_000 - stack.graph.tenant.users.length, 'renewal');
     await enableUsers(

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -234,6 +235,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * A stack of its own for a test or a benchmark in this process: a fresh state folder that reuses an
+ * existing certificate authority (the one this process trusts), free ports, timers off, quiet.
+ */
+export async function startThrowawayStack(tlsDir: string): Promise<RunningLocalStack> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'hybrid-calendar-stack-'));
+  await cp(tlsDir, join(stateDir, 'tls'), { recursive: true });
+  const stack = await startLocalStack({
+    stateDir,
+    apiPort: 0,
+    cosmosPort: 0,
+    graphPort: 0,
+    runTimers: false,
+    quiet: true,
+  });
+  await stack.bus.idle();
+  return stack;
 }
 
 async function main(): Promise<void> {

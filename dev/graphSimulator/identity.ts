@@ -233,11 +233,19 @@ export class SimulatedIdentityProvider {
     return this.#sign(claims, this.apiAudience());
   }
 
+  /** Tokens for a signed-in user: for Graph, or for the service's own API when the scopes name it. */
   async #issueUserTokens(userId: string, scope: string, nonce: string | undefined, clientInfo: boolean) {
     const user = this.#tenant.users.find((candidate) => candidate.id === userId);
     if (!user) throw new Error('unknown user');
     if (this.#audienceOf(scope) === this.apiAudience()) {
-      return this.#issueApiUserTokens(user, scope, nonce, clientInfo);
+      return this.#tokenResponse(
+        user,
+        scope,
+        await this.issueApiUserToken(user),
+        `${this.apiAudience()}/access_as_user`,
+        nonce,
+        clientInfo,
+      );
     }
     const graphScopes = scope
       .split(' ')
@@ -258,7 +266,31 @@ export class SimulatedIdentityProvider {
       upn: user.userPrincipalName,
       name: user.displayName,
     };
-    const accessToken = await this.#sign(accessClaims, graphAudience);
+    return this.#tokenResponse(
+      user,
+      scope,
+      await this.#sign(accessClaims, graphAudience),
+      scp,
+      nonce,
+      clientInfo,
+    );
+  }
+
+  /** The token endpoint's answer for a user: access token, a new refresh token, id token, client info. */
+  async #tokenResponse(
+    user: DirectoryUser,
+    requestedScope: string,
+    accessToken: string,
+    grantedScope: string,
+    nonce: string | undefined,
+    clientInfo: boolean,
+  ) {
+    const refreshToken = randomToken(48);
+    this.#refreshTokens.set(refreshToken, {
+      clientId: this.#tenant.app.clientId,
+      userId: user.id,
+      scope: requestedScope,
+    });
     const idToken = await this.#sign(
       {
         tid: this.#tenant.tenantId,
@@ -271,11 +303,9 @@ export class SimulatedIdentityProvider {
       },
       this.#tenant.app.clientId,
     );
-    const refreshToken = randomToken(48);
-    this.#refreshTokens.set(refreshToken, { clientId: this.#tenant.app.clientId, userId, scope });
     return {
       token_type: 'Bearer',
-      scope: `${scp} openid profile offline_access`,
+      scope: `${grantedScope} openid profile offline_access`,
       expires_in: tokenLifetimeSeconds,
       ext_expires_in: tokenLifetimeSeconds,
       access_token: accessToken,
@@ -305,43 +335,6 @@ export class SimulatedIdentityProvider {
       preferred_username: user.userPrincipalName,
     };
     return this.#sign(claims, this.apiAudience(), lifetimeSeconds);
-  }
-
-  async #issueApiUserTokens(
-    user: DirectoryUser,
-    scope: string,
-    nonce: string | undefined,
-    clientInfo: boolean,
-  ) {
-    const refreshToken = randomToken(48);
-    this.#refreshTokens.set(refreshToken, { clientId: this.#tenant.app.clientId, userId: user.id, scope });
-    return {
-      token_type: 'Bearer',
-      scope: `${this.apiAudience()}/access_as_user openid profile offline_access`,
-      expires_in: tokenLifetimeSeconds,
-      ext_expires_in: tokenLifetimeSeconds,
-      access_token: await this.issueApiUserToken(user),
-      refresh_token: refreshToken,
-      id_token: await this.#sign(
-        {
-          tid: this.#tenant.tenantId,
-          oid: user.id,
-          sub: user.id,
-          name: user.displayName,
-          preferred_username: user.userPrincipalName,
-          ver: '2.0',
-          ...(nonce ? { nonce } : {}),
-        },
-        this.#tenant.app.clientId,
-      ),
-      ...(clientInfo
-        ? {
-            client_info: Buffer.from(JSON.stringify({ uid: user.id, utid: this.#tenant.tenantId })).toString(
-              'base64url',
-            ),
-          }
-        : {}),
-    };
   }
 
   #checkClient(form: URLSearchParams, authorization: string | undefined): OAuthError | undefined {
