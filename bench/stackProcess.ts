@@ -17,6 +17,7 @@ export async function startStackProcess(
       LOCAL_API_PORT: '0',
       LOCAL_COSMOS_PORT: '0',
       LOCAL_GRAPH_PORT: '0',
+      LOCAL_WEBEX_PORT: '0',
       LOCAL_RUN_TIMERS: 'false',
     },
     stdio: ['ignore', 'ignore', 'inherit'],

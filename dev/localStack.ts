@@ -18,6 +18,7 @@ import { InProcessBus } from './inProcessBus.js';
 import { LocalFunctionsHost } from './localHost.js';
 import { LocalFileKeyWrapper } from './localKeyWrapper.js';
 import { ensureLocalTls, relaunchTrustingLocalCa } from './localTls.js';
+import { WebexSimulator } from './webexSimulator.js';
 
 /** What `.local/endpoints.json` holds: the public surfaces scripts and tests drive the stack through. */
 export interface LocalEndpoints {
@@ -34,6 +35,8 @@ export interface LocalEndpoints {
   clientId: string;
   clientSecret: string;
   users: Array<{ id: string; mail: string; displayName: string; isRoom: boolean; preferredLanguage: string }>;
+  /** Webex API simulator: base URL (`…/v1`), the token it accepts, its control API. */
+  webex: { baseUrl: string; accessToken: string; control: string };
 }
 
 export interface LocalStackOptions {
@@ -41,6 +44,7 @@ export interface LocalStackOptions {
   apiPort: number;
   cosmosPort: number;
   graphPort: number;
+  webexPort: number;
   runTimers: boolean;
   /** No function logs on the console (tests). */
   quiet?: boolean;
@@ -115,6 +119,7 @@ export interface RunningLocalStack {
   services: Services;
   bus: InProcessBus;
   graph: GraphSimulator;
+  webex: WebexSimulator;
   /** The service's clock; `offsetMs` moves it (the simulator's clock moves separately). */
   clock: AdjustableClock;
   stop(): Promise<void>;
@@ -135,6 +140,7 @@ export function localStackOptionsFrom(env: NodeJS.ProcessEnv): LocalStackOptions
     apiPort: portFrom(env, 'LOCAL_API_PORT', 7071),
     cosmosPort: portFrom(env, 'LOCAL_COSMOS_PORT', 8081),
     graphPort: portFrom(env, 'LOCAL_GRAPH_PORT', 7072),
+    webexPort: portFrom(env, 'LOCAL_WEBEX_PORT', 7073),
     runTimers: env.LOCAL_RUN_TIMERS !== 'false',
   };
 }
@@ -163,6 +169,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const graph = new GraphSimulator({ tls, port: options.graphPort });
     await graph.start();
     stops.push(() => graph.stop());
+    const webex = new WebexSimulator({ tls, port: options.webexPort });
+    await webex.start();
+    stops.push(() => webex.stop());
     // Graph needs the notification URL before the host listens, so a port of 0 is settled here.
     const apiPort = options.apiPort === 0 ? await freePort() : options.apiPort;
     const clock = new AdjustableClock();
@@ -183,6 +192,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       API_AUTH_ISSUER: `${graph.baseUrl}/{tenantid}/v2.0`,
       API_AUTH_AUDIENCE: graph.identity.apiAudience(),
       API_AUTH_JWKS_URL: `${graph.baseUrl}/common/discovery/v2.0/keys`,
+      WEBEX_API_BASE_URL: webex.baseUrl,
+      WEBEX_ACCESS_TOKEN: webex.accessToken,
       ...process.env,
     });
     const bus = new InProcessBus();
@@ -222,6 +233,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         isRoom: user.isRoom,
         preferredLanguage: user.preferredLanguage,
       })),
+      webex: {
+        baseUrl: webex.baseUrl,
+        accessToken: webex.accessToken,
+        control: `${webex.baseUrl.replace(/\/v1$/, '')}/_control`,
+      },
     };
     // The demo tenant counts as consented; its users are enabled, so subscriptions go live at once.
     await enableUsers(
@@ -230,7 +246,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       graph.tenant.users.map((user) => user.id),
     );
     await writeJsonAtomically(join(options.stateDir, 'endpoints.json'), endpoints);
-    return { endpoints, services, bus, graph, clock, stop: stopAll };
+    return { endpoints, services, bus, graph, webex, clock, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -249,6 +265,7 @@ export async function startThrowawayStack(tlsDir: string): Promise<RunningLocalS
     apiPort: 0,
     cosmosPort: 0,
     graphPort: 0,
+    webexPort: 0,
     runTimers: false,
     quiet: true,
   });
@@ -269,6 +286,7 @@ async function main(): Promise<void> {
       `hybrid-calendar local stack is up (${Date.now() - started} ms)`,
       `  functions  ${stack.endpoints.api}   (health: ${stack.endpoints.api}/health)`,
       `  cosmos     ${stack.endpoints.cosmos.endpoint}`,
+      `  webex      ${stack.endpoints.webex.baseUrl}`,
       `  graph      ${stack.endpoints.graph}   (authority: ${stack.endpoints.authority})`,
       `  endpoints  ${join(options.stateDir, 'endpoints.json')}`,
       'Ctrl-C stops everything.',

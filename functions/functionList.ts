@@ -2,9 +2,12 @@ import type { Services } from '../shared/composition.js';
 import type { FunctionDefinition } from '../shared/hosting/functionDefinitions.js';
 import { adminDisableUsersFunction } from './adminDisableUsers.js';
 import { adminEnableUsersFunction } from './adminEnableUsers.js';
+import { adminEventTraceFunction } from './adminEventTrace.js';
 import { adminListUsersFunction } from './adminListUsers.js';
 import { adminMetricsFunction } from './adminMetrics.js';
+import { adminTenantSettingsFunction } from './adminTenantSettings.js';
 import { errorRetryFunction } from './errorRetry.js';
+import { eventChangesFunction } from './eventChanges.js';
 import { graphLifecycleNotificationsFunction } from './graphLifecycleNotifications.js';
 import { graphNotificationsFunction } from './graphNotifications.js';
 import { healthFunction } from './health.js';
@@ -27,4 +30,7 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   adminDisableUsersFunction,
   adminListUsersFunction,
   adminMetricsFunction,
+  eventChangesFunction,
+  adminEventTraceFunction,
+  adminTenantSettingsFunction,
 ];

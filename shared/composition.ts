@@ -3,6 +3,7 @@ import { BearerAuthenticator } from './auth/bearerAuth.js';
 import type { MessageBus } from './bus/messageBus.js';
 import { ServiceBusMessageBus } from './bus/serviceBusMessageBus.js';
 import type { Settings } from './config/settings.js';
+import { DataKeyRing, dataKeys, EnvelopeCipher } from './crypto/envelopeEncryption.js';
 import { AppError } from './errors.js';
 import type { CalendarGateway } from './graph/calendarGateway.js';
 import { GraphCalendarGateway } from './graph/graphCalendarGateway.js';
@@ -11,9 +12,14 @@ import type { DelegatedTokenProvider, GraphTokenProvider } from './graph/tokenPr
 import type { HealthProbe } from './health/checkHealth.js';
 import { KeyVaultKeyWrapper } from './keys/keyVaultKeyWrapper.js';
 import type { KeyWrapper } from './keys/keyWrapping.js';
+import { eventTraces } from './meetings/eventTrace.js';
+import { meetingRecords } from './meetings/meetingRecord.js';
+import type { MeetingsContext } from './meetings/processEventChange.js';
+import { type TenantDocument, TenantSettingsCache, tenants } from './meetings/tenantSettings.js';
+import { WebexJoinDetails } from './meetings/webexJoinDetails.js';
 import { Counters } from './observability/counters.js';
 import { CosmosDocumentStore } from './store/cosmosDocumentStore.js';
-import type { DocumentStore } from './store/documentStore.js';
+import type { DocumentCollection, DocumentStore } from './store/documentStore.js';
 import { type Clock, systemClock } from './time/clock.js';
 import { ClientStateSigner } from './watch/clientState.js';
 import type { WatchContext } from './watch/watchContext.js';
@@ -35,6 +41,12 @@ export interface Services {
   /** Bearer-token authentication of the HTTP API. */
   auth: BearerAuthenticator;
   counters: Counters;
+  /** Event processing: decoration, sealed meeting records, traces. */
+  meetings: MeetingsContext;
+  /** Data keys, for statistics (unwraps per cache lifetime). */
+  keyRing: DataKeyRing;
+  tenantSettings: TenantSettingsCache;
+  tenants: DocumentCollection<TenantDocument>;
   healthProbes: readonly HealthProbe[];
 }
 
@@ -110,9 +122,28 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     publicBaseUrl: settings.publicBaseUrl,
   };
 
+  const keyRing = new DataKeyRing({ wrapper: keyWrapper, keys: store.collection(dataKeys), clock });
+  const tenantDocuments = store.collection(tenants);
+  const tenantSettings = new TenantSettingsCache(tenantDocuments);
+  const meetings: MeetingsContext = {
+    users: watch.users,
+    calendar,
+    records: store.collection(meetingRecords),
+    traces: store.collection(eventTraces),
+    cipher: new EnvelopeCipher(keyRing),
+    joinDetails: new WebexJoinDetails(settings.webex),
+    tenantSettings,
+    clock,
+    counters,
+  };
+
   return {
     settings,
     clock,
+    meetings,
+    keyRing,
+    tenantSettings,
+    tenants: tenantDocuments,
     store,
     bus,
     keyWrapper,

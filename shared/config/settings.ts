@@ -71,6 +71,11 @@ const settingsSchema = z.object({
     error: "must be the https:// URL of the issuer's signing keys",
   }),
   API_ADMIN_ROLE: z.string().min(1).default('HybridCalendar.Admin'),
+  WEBEX_API_BASE_URL: z
+    .url({ protocol: /^https$/, error: 'must be an https:// URL such as https://webexapis.com/v1' })
+    .default('https://webexapis.com/v1'),
+  /** A Webex service app or bot token; a Key Vault reference in Azure. */
+  WEBEX_ACCESS_TOKEN: z.string().min(1),
 });
 
 export type SettingKey = keyof z.input<typeof settingsSchema>;
@@ -90,6 +95,7 @@ export interface Settings {
   publicBaseUrl: string;
   clientStateSecret: Buffer;
   apiAuth: { issuer: string; audience: string; jwksUrl: string; adminRole: string };
+  webex: { baseUrl: string; accessToken: string };
 }
 
 function toSettings(raw: RawSettings): Settings {
@@ -122,6 +128,7 @@ function toSettings(raw: RawSettings): Settings {
       jwksUrl: raw.API_AUTH_JWKS_URL,
       adminRole: raw.API_ADMIN_ROLE,
     },
+    webex: { baseUrl: raw.WEBEX_API_BASE_URL, accessToken: raw.WEBEX_ACCESS_TOKEN },
   };
 }
 

@@ -39,6 +39,16 @@ async function deleteSubscriptionQuietly(
   }
 }
 
+/** The mailbox's language, or undefined when Graph will not say (decorations then use the tenant default). */
+async function mailboxLanguage(context: WatchContext, mailbox: MailboxRef): Promise<string | undefined> {
+  try {
+    return (await context.calendar.getMailboxSettings(mailbox)).language?.locale ?? undefined;
+  } catch (error) {
+    if (!isGraphRequestError(error)) throw error;
+    return undefined;
+  }
+}
+
 /** Creates the user's subscription; a leftover one for the same resource and URL (409) is replaced. */
 async function subscribe(context: WatchContext, mailbox: MailboxRef) {
   const urls = notificationUrls(context.publicBaseUrl);
@@ -108,8 +118,10 @@ export async function activateUser(context: WatchContext, key: MailboxRef): Prom
     return fail(error, 'sync');
   }
   const now = context.clock.now().toISOString();
+  const language = await mailboxLanguage(context, mailbox);
   await updateWatchedUser(context.users, context.clock, mailbox, (user) => ({
     ...user,
+    language: language ?? user.language,
     state: 'activated',
     errorReason: null,
     consecutiveFailures: 0,

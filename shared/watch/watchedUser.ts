@@ -41,6 +41,8 @@ export const watchedUserSchema = z.object({
   subscriptionExpiresAt: z.iso.datetime().nullable(),
   deltaLink: z.string().nullable(),
   activatedAt: z.iso.datetime().nullable(),
+  /** The mailbox's language (`sv-SE`), read at activation: decorations are written in it. */
+  language: z.string().nullable().default(null),
   updatedAt: z.iso.datetime(),
 });
 export type WatchedUser = z.infer<typeof watchedUserSchema>;
@@ -63,6 +65,7 @@ export function newWatchedUser(tenantId: string, userId: string, now: Date): Wat
     subscriptionExpiresAt: null,
     deltaLink: null,
     activatedAt: null,
+    language: null,
     updatedAt: now.toISOString(),
   };
 }

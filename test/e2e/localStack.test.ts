@@ -67,6 +67,7 @@ describe('the local stack with invalid configuration', () => {
         LOCAL_API_PORT: '0',
         LOCAL_COSMOS_PORT: '0',
         LOCAL_GRAPH_PORT: '0',
+        LOCAL_WEBEX_PORT: '0',
         COSMOS_DATABASE: 'not valid!',
         AZURE_CLIENT_ID: 'x',
       },

@@ -48,6 +48,7 @@ export async function startLocalStackProcess(timeoutMs = 60_000): Promise<LocalS
       LOCAL_API_PORT: '0',
       LOCAL_COSMOS_PORT: '0',
       LOCAL_GRAPH_PORT: '0',
+      LOCAL_WEBEX_PORT: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -13,6 +13,7 @@ export function buildAzureEnvironment(
     API_AUTH_ISSUER: 'https://login.microsoftonline.com/{tenantid}/v2.0',
     API_AUTH_AUDIENCE: 'api://4a1e2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b',
     API_AUTH_JWKS_URL: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
+    WEBEX_ACCESS_TOKEN: 'webex-token',
     ...overrides,
   };
 }

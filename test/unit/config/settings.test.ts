@@ -41,6 +41,7 @@ describe('loadSettings', () => {
         jwksUrl: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
         adminRole: 'HybridCalendar.Admin',
       },
+      webex: { baseUrl: 'https://webexapis.com/v1', accessToken: 'webex-token' },
     });
   });
 

@@ -1,0 +1,169 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+
+function send(response: ServerResponse, status: number, body?: unknown): void {
+  response.writeHead(
+    status,
+    body === undefined
+      ? {}
+      : { 'content-type': 'application/json', trackingid: `SIM_${randomBytes(6).toString('hex')}` },
+  );
+  response.end(body === undefined ? undefined : JSON.stringify(body));
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of request) {
+    text += chunk;
+    if (text.length > 1_000_000) return undefined;
+  }
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    return undefined;
+  }
+}
+
+function digits(seed: string, length: number): string {
+  const hash = createHash('sha256').update(seed).digest();
+  return Array.from(hash.subarray(0, length), (byte) => String(byte % 10)).join('');
+}
+
+/**
+ * The Webex APIs the service uses, in Webex's documented shapes: a host's Personal Room
+ * (`meetingPreferences/personalMeetingRoom`), spaces, memberships and a space's `meetingInfo`.
+ * Bearer token checked; a control API injects 5xx and counts calls.
+ */
+export class WebexSimulator {
+  readonly accessToken = `sim-webex-${randomBytes(16).toString('hex')}`;
+  readonly rooms = new Map<string, { title: string; members: string[] }>();
+  readonly calls = new Map<string, number>();
+  serverErrorRate = 0;
+  #server: Server | undefined;
+  #baseUrl = '';
+  readonly #tls: { cert: string; key: string };
+  readonly #port: number;
+  readonly #siteDomain: string;
+
+  constructor(options: { tls: { cert: string; key: string }; port: number; siteDomain?: string }) {
+    this.#tls = options.tls;
+    this.#port = options.port;
+    this.#siteDomain = options.siteDomain ?? 'contoso.webex.com';
+  }
+
+  /** `https://127.0.0.1:{port}/v1`. */
+  get baseUrl(): string {
+    return `${this.#baseUrl}/v1`;
+  }
+
+  async start(): Promise<string> {
+    const server = createServer(this.#tls, (request, response) => {
+      this.#serve(request, response).catch(() => send(response, 500, { message: 'simulator failure' }));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#port, '127.0.0.1', () => resolve());
+    });
+    this.#server = server;
+    this.#baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this.baseUrl;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', this.#baseUrl);
+    const method = request.method ?? 'GET';
+    if (url.pathname === '/_control/faults' && method === 'POST') {
+      const parsed = z
+        .object({ serverErrorRate: z.number().min(0).max(1) })
+        .safeParse(await readJson(request));
+      if (!parsed.success) return send(response, 400, { message: 'serverErrorRate (0 to 1) is required' });
+      this.serverErrorRate = parsed.data.serverErrorRate;
+      return send(response, 200, { serverErrorRate: this.serverErrorRate });
+    }
+    if (url.pathname === '/_control/stats' && method === 'GET')
+      return send(response, 200, { calls: Object.fromEntries(this.calls) });
+    const key = `${method} ${url.pathname.replace(/\/rooms\/[^/]+/, '/rooms/{id}')}`;
+    this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+    if (request.headers.authorization !== `Bearer ${this.accessToken}`) {
+      return send(response, 401, {
+        message: 'The request requires a valid access token set in the Authorization request header.',
+        errors: [{ description: 'Unauthorized' }],
+      });
+    }
+    if (Math.random() < this.serverErrorRate) return send(response, 503, { message: 'Service Unavailable' });
+    if (url.pathname === '/v1/meetingPreferences/personalMeetingRoom' && method === 'GET') {
+      const email = url.searchParams.get('userEmail')?.toLowerCase();
+      if (!email || !/^[^@\s]+@[^@\s]+$/.test(email))
+        return send(response, 400, { message: 'userEmail is required' });
+      const name = (email.split('@')[0] ?? '').replace(/[^a-z0-9.]/g, '');
+      const accessCode = digits(email, 10);
+      return send(response, 200, {
+        topic: `${name}'s Personal Room`,
+        hostPin: digits(`pin:${email}`, 4),
+        personalMeetingRoomLink: `https://${this.#siteDomain}/meet/${name}`,
+        enabledAutoShareRecording: false,
+        enabledAutoLock: false,
+        autoLockMinutes: 0,
+        sipAddress: `${name}@${this.#siteDomain}`,
+        dialInIpAddress: '173.243.2.68',
+        telephony: {
+          accessCode,
+          callInNumbers: [{ label: 'US Toll', callInNumber: '+1-415-655-0001', tollType: 'toll' }],
+          links: [],
+        },
+      });
+    }
+    if (url.pathname === '/v1/rooms' && method === 'POST') {
+      const parsed = z.object({ title: z.string().min(1).max(100) }).safeParse(await readJson(request));
+      if (!parsed.success) return send(response, 400, { message: 'title is required' });
+      const id = `Y2lzY29zcGFyazovL3VzL1JPT00v${randomBytes(18).toString('base64url')}`;
+      this.rooms.set(id, { title: parsed.data.title, members: [] });
+      return send(response, 200, {
+        id,
+        title: parsed.data.title,
+        type: 'group',
+        isLocked: false,
+        created: new Date().toISOString(),
+      });
+    }
+    if (url.pathname === '/v1/memberships' && method === 'POST') {
+      const parsed = z
+        .object({ roomId: z.string(), personEmail: z.string() })
+        .safeParse(await readJson(request));
+      const room = parsed.success ? this.rooms.get(parsed.data.roomId) : undefined;
+      if (!parsed.success || !room)
+        return send(response, 404, { message: 'The requested resource could not be found.' });
+      room.members.push(parsed.data.personEmail.toLowerCase());
+      return send(response, 200, {
+        id: randomBytes(12).toString('base64url'),
+        roomId: parsed.data.roomId,
+        personEmail: parsed.data.personEmail,
+      });
+    }
+    const meetingInfo = /^\/v1\/rooms\/([^/]+)\/meetingInfo$/.exec(url.pathname);
+    if (meetingInfo && method === 'GET') {
+      const id = decodeURIComponent(meetingInfo[1] ?? '');
+      if (!this.rooms.has(id))
+        return send(response, 404, { message: 'The requested resource could not be found.' });
+      const number = digits(id, 10);
+      return send(response, 200, {
+        roomId: id,
+        meetingLink: `https://${this.#siteDomain}/m/${number}`,
+        sipAddress: `${number}@${this.#siteDomain}`,
+        meetingNumber: number,
+        callInTollNumber: '+1-415-655-0002',
+      });
+    }
+    return send(response, 404, { message: 'The requested resource could not be found.' });
+  }
+}

@@ -1,0 +1,12 @@
+import type { JoinDetails } from './joinBlock.js';
+
+/**
+ * Where join details come from (Webex). Failures: `dependency-unavailable` and `throttled` (retry),
+ * `not-found` (no Personal Room for that host), `unauthorized`.
+ */
+export interface JoinDetailsProvider {
+  /** The host's Personal Room, for `@webex`. */
+  personalRoom(hostEmail: string): Promise<JoinDetails>;
+  /** A space with the invitees as members and its meeting, for `@meet`. */
+  spaceMeeting(title: string, memberEmails: readonly string[]): Promise<JoinDetails & { spaceId: string }>;
+}

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { sealedSchema } from '../crypto/envelopeEncryption.js';
+import { containerLayouts } from '../store/containers.js';
+import type { CollectionDefinition } from '../store/documentStore.js';
+
+/** Stable, opaque keys: Graph ids may hold characters Cosmos ids may not, and are not needed in clear. */
+export function keyOf(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+/**
+ * One meeting in one user's list. In clear only what queries need: the user, start, end, state (and
+ * the opaque series key and TTL); everything about the meeting is sealed.
+ */
+export const meetingRecordSchema = z.object({
+  id: z.string().min(1),
+  userId: z.string().min(1),
+  tenantId: z.string().min(1),
+  start: z.iso.datetime(),
+  end: z.iso.datetime(),
+  state: z.enum(['scheduled']),
+  /** keyOf(series master id) for occurrences and exceptions, so a series can be found and cleared. */
+  seriesKey: z.string().nullable(),
+  /** Seconds to live: until 7 days after the meeting ends. */
+  ttl: z.number().int().positive(),
+  sealed: sealedSchema,
+  updatedAt: z.iso.datetime(),
+});
+export type MeetingRecord = z.infer<typeof meetingRecordSchema>;
+export const meetingRecords: CollectionDefinition<MeetingRecord> = {
+  ...containerLayouts.meetings,
+  schema: meetingRecordSchema,
+};
+
+const personSchema = z.object({ name: z.string().nullable(), address: z.string().nullable() });
+
+/** What is sealed inside a record. */
+export const meetingDetailsSchema = z.object({
+  eventId: z.string(),
+  seriesMasterId: z.string().nullable(),
+  subject: z.string(),
+  /** The invitation's text, as the meetings list shows it (at most 8,000 characters). */
+  agenda: z.string(),
+  isAllDay: z.boolean(),
+  isOrganizer: z.boolean(),
+  responseStatus: z.string().nullable(),
+  organizer: personSchema,
+  invitees: z.array(personSchema.extend({ type: z.string(), response: z.string().nullable() })),
+  join: z.object({ link: z.string().nullable(), sipAddress: z.string().nullable() }).nullable(),
+});
+export type MeetingDetails = z.infer<typeof meetingDetailsSchema>;
+
+/** The meetings window: 7 days back, 31 ahead; records expire 7 days after the meeting ends. */
+export function recordTtlSeconds(endMs: number, nowMs: number): number {
+  return Math.max(60, Math.ceil((endMs + 7 * 86_400_000 - nowMs) / 1000));
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { containerLayouts } from '../store/containers.js';
+import type { CollectionDefinition, DocumentCollection } from '../store/documentStore.js';
+import { defaultKeywords, type MeetingKind } from './detection.js';
+import { joinStringsSchema, supportedLanguages } from './joinTemplates.js';
+
+/** What an administrator configures for a tenant. */
+export const tenantSettingsInputSchema = z
+  .object({
+    /** Location keywords and what each asks for; replaces the defaults. */
+    keywords: z
+      .record(
+        z
+          .string()
+          .regex(/^@[a-z0-9:._-]{2,40}$/i, 'keywords start with @ and hold letters, digits and : . _ -'),
+        z.enum(['personal-room', 'space']),
+      )
+      .refine(
+        (value) => Object.keys(value).length > 0 && Object.keys(value).length <= 20,
+        'between 1 and 20 keywords',
+      ),
+    /** Language when the organiser's mailbox names none we have words for. */
+    defaultLanguage: z.enum(supportedLanguages),
+    /** Words of the join block per language, over the built-in ones. */
+    templates: z.partialRecord(z.enum(supportedLanguages), joinStringsSchema.partial()),
+    /** Minutes before a meeting that the Join notification goes out. */
+    leadTimeMinutes: z.number().int().min(0).max(60),
+  })
+  .partial()
+  .strict();
+export type TenantSettingsInput = z.infer<typeof tenantSettingsInputSchema>;
+
+export const tenantDocumentSchema = z.object({
+  id: z.string().min(1),
+  settings: tenantSettingsInputSchema,
+  updatedAt: z.iso.datetime(),
+});
+export type TenantDocument = z.infer<typeof tenantDocumentSchema>;
+export const tenants: CollectionDefinition<TenantDocument> = {
+  ...containerLayouts.tenants,
+  schema: tenantDocumentSchema,
+};
+
+export interface TenantSettings {
+  keywords: Readonly<Record<string, MeetingKind>>;
+  defaultLanguage: string;
+  templates: NonNullable<TenantSettingsInput['templates']>;
+  leadTimeMinutes: number;
+}
+
+export function effectiveSettings(input: TenantSettingsInput | undefined): TenantSettings {
+  return {
+    keywords: input?.keywords ?? defaultKeywords,
+    defaultLanguage: input?.defaultLanguage ?? 'en',
+    templates: input?.templates ?? {},
+    leadTimeMinutes: input?.leadTimeMinutes ?? 5,
+  };
+}
+
+/** A tenant's settings, read at most once a minute per instance. */
+export class TenantSettingsCache {
+  readonly #tenants: DocumentCollection<TenantDocument>;
+  readonly #cache = new Map<string, { settings: TenantSettings; expiresAt: number }>();
+
+  constructor(tenantDocuments: DocumentCollection<TenantDocument>) {
+    this.#tenants = tenantDocuments;
+  }
+
+  async get(tenantId: string): Promise<TenantSettings> {
+    const cached = this.#cache.get(tenantId);
+    if (cached && cached.expiresAt > Date.now()) return cached.settings;
+    const stored = await this.#tenants.read(tenantId, tenantId);
+    const settings = effectiveSettings(stored?.value.settings);
+    this.#cache.set(tenantId, { settings, expiresAt: Date.now() + 60_000 });
+    return settings;
+  }
+
+  forget(tenantId: string): void {
+    this.#cache.delete(tenantId);
+  }
+}
