@@ -142,7 +142,10 @@ export function withJoinBlock(body: EventBody, block: { html: string; text: stri
     return { contentType: 'text', content: `${clean.content}${separator}${block.text}\n` };
   }
   const { bodyEnd } = locate(clean.content);
-  const at = bodyEnd ?? clean.content.length;
+  // Without a closing body tag, the end of the text; but before a tag left unterminated at the end,
+  // which would otherwise swallow our block.
+  const lastOpen = clean.content.lastIndexOf('<');
+  const at = bodyEnd ?? (lastOpen > clean.content.lastIndexOf('>') ? lastOpen : clean.content.length);
   return {
     contentType: 'html',
     content: `${clean.content.slice(0, at)}${block.html}${clean.content.slice(at)}`,
