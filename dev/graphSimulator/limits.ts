@@ -20,6 +20,8 @@ export const faultSettingsSchema = z
     serverErrorRate: z.number().min(0).max(1),
     /** Fraction of change notifications never delivered. */
     dropNotificationRate: z.number().min(0).max(1),
+    /** Fraction of notification batches delivered twice. */
+    duplicateNotificationRate: z.number().min(0).max(1),
   })
   .strict();
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;
@@ -33,6 +35,7 @@ export const defaultFaultSettings: FaultSettings = {
   throttleRate: 0,
   serverErrorRate: 0,
   dropNotificationRate: 0,
+  duplicateNotificationRate: 0,
 };
 
 export interface MailboxStats {

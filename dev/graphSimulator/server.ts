@@ -367,6 +367,7 @@ export class GraphSimulator {
       Object.assign(this.subscriptions.stats, {
         delivered: 0,
         failedAttempts: 0,
+        duplicated: 0,
         dropped: 0,
         lifecycleDelivered: 0,
       });
@@ -381,6 +382,7 @@ export class GraphSimulator {
         );
       this.limiter.settings = { ...this.limiter.settings, ...parsed.data };
       this.subscriptions.dropRate = this.limiter.settings.dropNotificationRate;
+      this.subscriptions.duplicateRate = this.limiter.settings.duplicateNotificationRate;
       return send(response, 200, this.limiter.settings);
     }
     if (path === '/subscriptions' && method === 'GET') {

@@ -48,6 +48,7 @@ export interface DeliveryStats {
   delivered: number;
   failedAttempts: number;
   dropped: number;
+  duplicated: number;
   lifecycleDelivered: number;
 }
 
@@ -58,9 +59,11 @@ export interface DeliveryStats {
  */
 export class SubscriptionService {
   readonly subscriptions = new Map<string, StoredSubscription>();
-  readonly stats: DeliveryStats = { delivered: 0, failedAttempts: 0, dropped: 0, lifecycleDelivered: 0 };
+  readonly stats: DeliveryStats = { delivered: 0, failedAttempts: 0, dropped: 0, duplicated: 0, lifecycleDelivered: 0 };
   /** Fraction of change notifications never delivered (a fault the control API sets). */
   dropRate = 0;
+  /** Fraction of delivered batches delivered a second time, as Graph sometimes does. */
+  duplicateRate = 0;
   readonly #calendars: CalendarService;
   readonly #clock: Clock;
   readonly #options: DeliveryOptions;
@@ -332,6 +335,7 @@ export class SubscriptionService {
     if (this.#closed || !subscription || subscription.expirationMs <= this.#clock.now().getTime()) return;
     if (await this.#post(url, payload)) {
       this.stats.delivered += payload.value.length;
+      if (Math.random() < this.duplicateRate && (await this.#post(url, payload))) this.stats.duplicated += payload.value.length;
       return;
     }
     this.stats.failedAttempts += 1;
