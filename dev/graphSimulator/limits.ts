@@ -44,7 +44,7 @@ export interface MailboxStats {
   peakInFlight: number;
   throttled: number;
   injectedErrors: number;
-  /** Requests by `METHOD kind`, e.g. `PATCH event`, `GET calendarView`. */
+  /** Requests served (not throttled or failed on purpose) by `METHOD kind`, e.g. `PATCH event`. */
   byOperation: Record<string, number>;
   windowStartMs: number;
   windowCount: number;
@@ -92,7 +92,6 @@ export class MailboxLimiter {
   enter(mailboxId: string, operation: string): void {
     const stats = this.#statsOf(mailboxId);
     stats.requests += 1;
-    stats.byOperation[operation] = (stats.byOperation[operation] ?? 0) + 1;
     const nowMs = this.#clock.now().getTime();
     if (nowMs - stats.windowStartMs >= this.settings.windowMs) {
       stats.windowStartMs = nowMs;
@@ -114,6 +113,8 @@ export class MailboxLimiter {
       });
     }
     stats.windowCount += 1;
+    // Counted once admitted: a throttled attempt is not a served request.
+    stats.byOperation[operation] = (stats.byOperation[operation] ?? 0) + 1;
     stats.inFlight += 1;
     stats.peakInFlight = Math.max(stats.peakInFlight, stats.inFlight);
   }

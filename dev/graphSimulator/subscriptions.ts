@@ -59,7 +59,13 @@ export interface DeliveryStats {
  */
 export class SubscriptionService {
   readonly subscriptions = new Map<string, StoredSubscription>();
-  readonly stats: DeliveryStats = { delivered: 0, failedAttempts: 0, dropped: 0, duplicated: 0, lifecycleDelivered: 0 };
+  readonly stats: DeliveryStats = {
+    delivered: 0,
+    failedAttempts: 0,
+    dropped: 0,
+    duplicated: 0,
+    lifecycleDelivered: 0,
+  };
   /** Fraction of change notifications never delivered (a fault the control API sets). */
   dropRate = 0;
   /** Fraction of delivered batches delivered a second time, as Graph sometimes does. */
@@ -335,7 +341,8 @@ export class SubscriptionService {
     if (this.#closed || !subscription || subscription.expirationMs <= this.#clock.now().getTime()) return;
     if (await this.#post(url, payload)) {
       this.stats.delivered += payload.value.length;
-      if (Math.random() < this.duplicateRate && (await this.#post(url, payload))) this.stats.duplicated += payload.value.length;
+      if (Math.random() < this.duplicateRate && (await this.#post(url, payload)))
+        this.stats.duplicated += payload.value.length;
       return;
     }
     this.stats.failedAttempts += 1;
