@@ -245,6 +245,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       graph.tenant.tenantId,
       graph.tenant.users.map((user) => user.id),
     );
+    // endpoints.json appears once the demo users are watched: a client may rely on it at once.
+    await bus.idle();
     await writeJsonAtomically(join(options.stateDir, 'endpoints.json'), endpoints);
     return { endpoints, services, bus, graph, webex, clock, stop: stopAll };
   } catch (error) {
