@@ -1,8 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { ensureLocalTls, relaunchTrustingLocalCa } from '../dev/localTls.js';
 import { benchCosmosStore } from './cosmosStore.js';
+import { benchDecoration } from './decoration.js';
 import { benchGraphAdapter } from './graphAdapter.js';
 import { benchInProcessBus } from './inProcessBus.js';
+import { benchRecords } from './records.js';
 import { benchRenewal } from './renewal.js';
 import { benchWebhook } from './webhook.js';
 
@@ -18,6 +20,8 @@ async function main(): Promise<void> {
     await benchGraphAdapter(tls, { throttleRate: 0.1 }),
     await benchRenewal(dirname(tls.caCertPath)),
     await benchWebhook(dirname(tls.caCertPath)),
+    await benchDecoration(dirname(tls.caCertPath)),
+    await benchRecords(dirname(tls.caCertPath)),
   ]) {
     for (const line of lines) console.log(line);
   }
