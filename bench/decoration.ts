@@ -9,7 +9,6 @@ import { percentile } from './measure.js';
 export async function benchDecoration(tlsDir: string): Promise<string[]> {
   const stack = await startThrowawayStack(tlsDir);
   try {
-    const tenantId = stack.graph.tenant.tenantId;
     const organizers = stack.graph.tenant.users.filter((user) => !user.isRoom);
     const createdAt = new Map<string, number>();
     const decoratedAt = new Map<string, number>();

@@ -84,7 +84,7 @@ describe('event processing under faults', () => {
       const event = await stack.services.calendar.getEvent({ tenantId, userId: entry.organizer }, entry.id, {
         extendedPropertyIds: [markerPropertyId],
       });
-      const blocks = event.body?.content.match(/data-hybrid-calendar-join/g)?.length ?? 0;
+      const blocks = event.body?.content?.match(/data-hybrid-calendar-join/g)?.length ?? 0;
       if (entry.keyword && blocks === 1 && readMarker(event)?.kind === 'personal-room') decoratedOnce += 1;
       if (!entry.keyword) expect(blocks).toBe(0);
     }
