@@ -1,11 +1,9 @@
-import { z } from 'zod';
 import { requireTenantAdmin } from '../shared/auth/adminAccess.js';
 import type { Services } from '../shared/composition.js';
 import { AppError } from '../shared/errors.js';
 import type { HttpFunctionDefinition } from '../shared/hosting/functionDefinitions.js';
+import { traceQuerySchema } from '../shared/meetings/eventTrace.js';
 import { keyOf } from '../shared/meetings/meetingRecord.js';
-
-const querySchema = z.object({ eventId: z.string().min(1).max(512) });
 
 /** `GET /api/admin/tenants/{tenantId}/users/{userId}/trace?eventId=…`: why an event was (not) decorated. */
 export const adminEventTraceFunction: HttpFunctionDefinition<Services> = {
@@ -16,7 +14,7 @@ export const adminEventTraceFunction: HttpFunctionDefinition<Services> = {
   async handle(request, services) {
     const tenantId = (request.params.tenantId ?? '').toLowerCase();
     await requireTenantAdmin(services.auth, request, tenantId);
-    const query = querySchema.safeParse(Object.fromEntries(request.query));
+    const query = traceQuerySchema.safeParse(Object.fromEntries(request.query));
     if (!query.success) throw new AppError('input-invalid', 'eventId is required');
     const userId = (request.params.userId ?? '').toLowerCase();
     const trace = await services.meetings.traces.read(keyOf(query.data.eventId), userId);

@@ -52,7 +52,11 @@ export function planDecoration(
 ): { plan: DecorationPlan; detection: Detection } {
   const body = eventBody(event);
   const detection = detectMeeting(
-    { location: event.location?.displayName, body: withoutJoinBlock(body).content },
+    {
+      location: event.location?.displayName,
+      body: withoutJoinBlock(body).content,
+      bodyType: body.contentType,
+    },
     keywords,
   );
   const marker = readMarker(event);

@@ -41,8 +41,8 @@ const sipPattern = /\bsips?:[a-z0-9._%+-]{1,64}@[a-z0-9.-]{1,253}\.[a-z]{2,24}\b
 const bareAddressPattern =
   /(?<![a-z0-9._%+/-])([a-z0-9._%+-]{1,64})@([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8})\b/gi;
 
-/** Text of a location or an HTML body with tags dropped, entities for `&` and `@` read; for detection only. */
-export function detectionText(value: string | null | undefined): string {
+/** Text of an HTML body with tags dropped (link targets kept) and entities read; for detection only. */
+export function htmlDetectionText(value: string | null | undefined): string {
   if (!value) return '';
   return (
     value
@@ -52,9 +52,11 @@ export function detectionText(value: string | null | undefined): string {
         const href = /\shref\s*=\s*["']([^"']{1,4000})["']/i.exec(tag)?.[1];
         return href ? ` ${href} ` : ' ';
       })
-      .replace(/&amp;/gi, '&')
+      .replace(/&lt;/gi, '<')
+      .replace(/&gt;/gi, '>')
       .replace(/&#64;|&commat;/gi, '@')
       .replace(/&nbsp;/gi, ' ')
+      .replace(/&amp;/gi, '&')
   );
 }
 
@@ -115,12 +117,15 @@ export function findVideoAddresses(text: string): VideoAddress[] {
  * Location or body. Never throws, whatever the input.
  */
 export function detectMeeting(
-  input: { location: string | null | undefined; body: string | null | undefined },
+  input: { location: string | null | undefined; body: string | null | undefined; bodyType?: 'html' | 'text' },
   keywords: Readonly<Record<string, MeetingKind>> = defaultKeywords,
 ): Detection {
-  const location = detectionText(input.location);
+  // Location is plain text; so is a text body, where "<room@acme.webex.com>" is an address, not a tag.
+  const location = (input.location ?? '').slice(0, 10_000);
+  const body =
+    input.bodyType === 'text' ? (input.body ?? '').slice(0, 2_000_000) : htmlDetectionText(input.body);
   return {
     keyword: findKeyword(location, keywords),
-    addresses: findVideoAddresses(`${location}\n${detectionText(input.body)}`),
+    addresses: findVideoAddresses(`${location}\n${body}`),
   };
 }

@@ -20,6 +20,9 @@ export const traceEntrySchema = z.object({
 });
 export type TraceEntry = z.infer<typeof traceEntrySchema>;
 
+/** The admin API's trace query: which event. */
+export const traceQuerySchema = z.object({ eventId: z.string().min(1).max(512) });
+
 export const eventTraceSchema = z.object({
   id: z.string().min(1),
   userId: z.string().min(1),

@@ -55,7 +55,11 @@ function detailsOf(event: GraphEvent, masterId: string | null): MeetingDetails {
           .replace(/\s+/g, ' ')
           .trim()
       : body.content;
-  const found = detectMeeting({ location: event.location?.displayName, body: body.content }).addresses;
+  const found = detectMeeting({
+    location: event.location?.displayName,
+    body: body.content,
+    bodyType: body.contentType,
+  }).addresses;
   const link =
     found.find((address) => address.kind !== 'sip' && address.kind !== 'video-address')?.address ?? null;
   const sip =

@@ -48,7 +48,9 @@ Meeting ID: 855 1234 5678
 Join by SIP
 85512345678@zoomcrc.com`;
 
-    const kinds = detectMeeting({ location: '', body }).addresses.map((address) => address.kind);
+    const kinds = detectMeeting({ location: '', body, bodyType: 'text' }).addresses.map(
+      (address) => address.kind,
+    );
 
     expect(kinds).toEqual(['zoom', 'video-address']);
   });
@@ -127,7 +129,11 @@ describe('detectMeeting, property-based', () => {
         fc.string({ maxLength: 30 }).map((s) => s.replace(/[a-z0-9@._%+/-]/gi, ' ')),
         (local, noise) => {
           const address = `${local.replace(/^[._%+-]+/, 'a')}@acme.webex.com`;
-          const found = detectMeeting({ location: '', body: `${noise}${address}${noise}` }).addresses;
+          const found = detectMeeting({
+            location: '',
+            body: `${noise}${address}${noise}`,
+            bodyType: 'text',
+          }).addresses;
           expect(found.map((entry) => entry.address.toLowerCase())).toContain(address.toLowerCase());
         },
       ),
