@@ -8,8 +8,10 @@ import {
   type FunctionDefinition,
   type HttpFunctionDefinition,
   settleQueueMessage,
+  settleWithBus,
   type TimerFunctionDefinition,
 } from '../shared/hosting/functionDefinitions.js';
+import type { Clock } from '../shared/time/clock.js';
 import type { InProcessBus } from './inProcessBus.js';
 import { type CompiledRoute, compileRoute } from './routeTemplate.js';
 
@@ -21,6 +23,8 @@ export interface LocalHostOptions<S> {
   host?: string;
   /** Where the functions' logs go; the default prints them with the function's name. */
   log?: (level: LogLevel, functionName: string, message: string) => void;
+  /** The clock retries are scheduled by (the services' clock). */
+  clock?: Clock;
   /** Run timers on their schedules (default true); tests switch this off and fire them on demand. */
   runTimers?: boolean;
   /** Local-only diagnostics under `/admin/...` besides function invocation (queues, clock). */
@@ -89,8 +93,14 @@ export class LocalFunctionsHost<S> {
     const { definitions, services, bus } = this.#options;
     for (const definition of definitions) {
       if (definition.kind === 'queue') {
-        bus.subscribe(definition.queueName, (message) =>
-          settleQueueMessage(definition, message, services, this.#context(definition.name)),
+        bus.subscribe(definition.queueName, async (message) =>
+          settleWithBus(
+            bus,
+            definition.queueName,
+            message,
+            await settleQueueMessage(definition, message, services, this.#context(definition.name)),
+            this.#options.clock?.now() ?? new Date(),
+          ),
         );
       } else if (definition.kind === 'timer' && this.#options.runTimers !== false) {
         this.#timers.push(

@@ -196,7 +196,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       WEBEX_ACCESS_TOKEN: webex.accessToken,
       ...process.env,
     });
-    const bus = new InProcessBus();
+    const bus = new InProcessBus({ clock });
     stops.push(() => bus.close());
     const keyWrapper = new LocalFileKeyWrapper(
       settings.keyWrapping.kind === 'local-file' ? settings.keyWrapping.file : '',
@@ -209,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       services,
       bus,
       port: apiPort,
+      clock,
       runTimers: options.runTimers,
       ...(options.quiet ? { log: () => undefined } : {}),
       adminRoutes: (method, path, body) => localAdminRoute({ bus, clock, graph }, method, path, body),

@@ -48,6 +48,16 @@ export interface ReceivedMessage {
 export type Settlement =
   | { outcome: 'complete' }
   | {
+      /**
+       * A transient failure: complete this copy and schedule the same message again after a pause,
+       * rather than let the bus redeliver it at once and burn its delivery count in seconds.
+       */
+      outcome: 'retry-later';
+      delayMs: number;
+      attempt: number;
+      reason: string;
+    }
+  | {
       outcome: 'dead-letter';
       /** Short machine-readable reason, e.g. `schema-invalid`. */
       reason: string;
@@ -59,4 +69,20 @@ export const complete: Settlement = { outcome: 'complete' };
 
 export function deadLetter(reason: string, description: string): Settlement {
   return { outcome: 'dead-letter', reason, description };
+}
+
+/** The application property that counts a message's scheduled retries. */
+export const retryAttemptProperty = 'retryAttempt';
+
+/** The copy of a received message to schedule for its next attempt: same body, attempt counted, new id. */
+export function retryCopy(message: ReceivedMessage, attempt: number): OutgoingMessage {
+  const properties: Record<string, ApplicationPropertyValue> = {};
+  for (const [key, value] of Object.entries(message.applicationProperties)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') properties[key] = value;
+  }
+  return {
+    body: message.body,
+    ...(message.messageId ? { messageId: `${message.messageId.slice(0, 100)}~retry${attempt}` } : {}),
+    applicationProperties: { ...properties, [retryAttemptProperty]: attempt },
+  };
 }

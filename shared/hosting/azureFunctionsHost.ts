@@ -1,12 +1,15 @@
 import type { InvocationContext } from '@azure/functions';
 import type { ServiceBusReceivedMessage } from '@azure/service-bus';
+import type { MessageBus } from '../bus/messageBus.js';
 import { fromServiceBusReceivedMessage } from '../bus/serviceBusMessageBus.js';
+import type { Clock } from '../time/clock.js';
 import { app } from './azureFunctionsRuntime.js';
 import {
   answerHttpRequest,
   type FunctionDefinition,
   type QueueFunctionDefinition,
   settleQueueMessage,
+  settleWithBus,
 } from './functionDefinitions.js';
 
 /** The settlement actions the Functions Service Bus SDK binding hands to a trigger. */
@@ -38,7 +41,7 @@ function isMessageContext(value: unknown): value is ServiceBusMessageContext {
  * dead-letter with the handler's reason, or abandon (and rethrow, so the invocation shows as
  * failed) when the failure is transient.
  */
-export async function runQueueFunctionOnServiceBus<S>(
+export async function runQueueFunctionOnServiceBus<S extends QueueHostServices>(
   definition: QueueFunctionDefinition<S>,
   trigger: unknown,
   services: S,
@@ -49,15 +52,18 @@ export async function runQueueFunctionOnServiceBus<S>(
   }
   const messages = Array.isArray(trigger.messages) ? trigger.messages : [trigger.messages];
   for (const message of messages) {
-    let settlement: Awaited<ReturnType<typeof settleQueueMessage>>;
+    let settlement: Awaited<ReturnType<typeof settleWithBus>>;
     try {
-      settlement = await settleQueueMessage(
-        definition,
-        fromServiceBusReceivedMessage(message),
-        services,
-        context,
+      const received = fromServiceBusReceivedMessage(message);
+      settlement = await settleWithBus(
+        services.bus,
+        definition.queueName,
+        received,
+        await settleQueueMessage(definition, received, services, context),
+        services.clock.now(),
       );
     } catch (error) {
+      // Not even a retry could be scheduled: Service Bus delivers it again, up to its delivery count.
       await trigger.actions.abandon(message);
       throw error;
     }
@@ -73,7 +79,13 @@ export async function runQueueFunctionOnServiceBus<S>(
 export const serviceBusConnectionName = 'ServiceBusConnection';
 
 /** Registers every function with the Azure Functions host. HTTP functions authenticate themselves. */
-export function registerWithAzureFunctions<S>(
+/** What queue hosting needs of the services: the bus (to schedule retries) and the clock. */
+export interface QueueHostServices {
+  bus: MessageBus;
+  clock: Clock;
+}
+
+export function registerWithAzureFunctions<S extends QueueHostServices>(
   definitions: ReadonlyArray<FunctionDefinition<S>>,
   services: S,
 ): void {

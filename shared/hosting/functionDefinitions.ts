@@ -1,5 +1,12 @@
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { deadLetter, type ReceivedMessage, type Settlement } from '../bus/messageBus.js';
+import {
+  deadLetter,
+  type MessageBus,
+  type ReceivedMessage,
+  retryAttemptProperty,
+  retryCopy,
+  type Settlement,
+} from '../bus/messageBus.js';
 import { isAppError, isTransient } from '../errors.js';
 import { responseForError } from './httpResponses.js';
 
@@ -21,9 +28,21 @@ export interface QueueFunctionDefinition<S> {
   kind: 'queue';
   name: string;
   queueName: string;
-  /** Returns how to settle the message. Throw a transient error to have it delivered again. */
+  /** Returns how to settle the message. Throw a transient error to have it tried again later. */
   handle(message: ReceivedMessage, services: S, context: InvocationContext): Promise<Settlement>;
+  /** How transient failures are retried; the default suits Graph and Webex outages. */
+  retry?: TransientRetryPolicy;
 }
+
+/** Scheduled retries of transient failures: exponential pauses, then the dead-letter queue. */
+export interface TransientRetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** About an hour and a half of patience in all: 5 s, 10 s, 20 s … capped at 30 minutes, 8 tries. */
+export const defaultTransientRetry: TransientRetryPolicy = { maxAttempts: 8, baseDelayMs: 5_000, maxDelayMs: 30 * 60_000 };
 
 export interface TimerFunctionDefinition<S> {
   kind: 'timer';
@@ -52,12 +71,40 @@ export async function settleQueueMessage<S>(
   try {
     return await definition.handle(message, services, context);
   } catch (error) {
-    if (isTransient(error)) throw error;
-    const reason = isAppError(error) ? error.code : 'permanent-failure';
     const description = error instanceof Error ? error.message : String(error);
+    const reason = isAppError(error) ? error.code : 'unexpected';
+    if (isTransient(error)) {
+      const policy = definition.retry ?? defaultTransientRetry;
+      const previous = Number(message.applicationProperties[retryAttemptProperty] ?? 0);
+      const attempt = Number.isInteger(previous) && previous >= 0 ? previous + 1 : 1;
+      if (attempt < policy.maxAttempts) {
+        const asked = isAppError(error) ? (error.retryAfterMs ?? 0) : 0;
+        const delayMs = Math.min(policy.maxDelayMs, Math.max(asked, policy.baseDelayMs * 2 ** (attempt - 1)));
+        context.warn(`${definition.name}: ${reason}; trying again in ${Math.round(delayMs / 1000)} s (attempt ${attempt + 1})`);
+        return { outcome: 'retry-later', delayMs, attempt, reason };
+      }
+      context.warn(`${definition.name}: dead-lettering message ${message.messageId ?? '(no id)'} after ${attempt} attempts: ${reason}`);
+      return deadLetter('retries-exhausted', `${reason}: ${description}`);
+    }
     context.warn(`${definition.name}: dead-lettering message ${message.messageId ?? '(no id)'}: ${reason}`);
     return deadLetter(reason, description);
   }
+}
+
+/**
+ * Carries out a settlement that needs the bus: a retry-later schedules the next attempt, after which
+ * the received copy is complete. Both hosts call this, so retries behave the same locally and in Azure.
+ */
+export async function settleWithBus(
+  bus: MessageBus,
+  queueName: string,
+  message: ReceivedMessage,
+  settlement: Settlement,
+  now: Date,
+): Promise<Exclude<Settlement, { outcome: 'retry-later' }>> {
+  if (settlement.outcome !== 'retry-later') return settlement;
+  await bus.schedule(queueName, retryCopy(message, settlement.attempt), new Date(now.getTime() + settlement.delayMs));
+  return { outcome: 'complete' };
 }
 
 /**

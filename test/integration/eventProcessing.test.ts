@@ -7,7 +7,7 @@ import { markerPropertyId, readMarker } from '../../shared/meetings/decoration.j
 import { currentJoinBlock } from '../../shared/meetings/joinBlock.js';
 import { keyOf, meetingDetailsSchema } from '../../shared/meetings/meetingRecord.js';
 import { allContainerLayouts } from '../../shared/store/containers.js';
-import { startInProcessStack } from '../support/inProcessStack.js';
+import { advanceClocks, startInProcessStack } from '../support/inProcessStack.js';
 
 // Event processing with its real consumers: the Graph and Webex simulators, Cosmos, the in-process
 // bus. Events are made through Graph, as an Outlook client would make them.
@@ -268,6 +268,34 @@ describe('event processing', () => {
         meetingDetailsSchema,
       ),
     ).rejects.toMatchObject({ code: 'key-unwrap-failed' });
+  });
+
+  it('when Webex is down, then the event is left untouched and decorated once Webex is back', async () => {
+    stack.webex.serverErrorRate = 1;
+    const created = await stack.services.calendar.createEvent(mailbox(kenji), {
+      subject: 'Outage',
+      location: { displayName: '@webex' },
+      ...slot(8),
+    });
+    await settle();
+    const during = await stack.services.calendar.getEvent(mailbox(kenji), created.id);
+    const scheduled = stack.bus.scheduledMessageCount('event-changes');
+    stack.webex.serverErrorRate = 0;
+
+    advanceClocks(stack, 6_000);
+    await expect
+      .poll(
+        async () =>
+          (await stack.services.calendar.getEvent(mailbox(kenji), created.id)).body?.content?.includes(
+            'data-hybrid-calendar-join',
+          ),
+        { timeout: 5_000 },
+      )
+      .toBe(true);
+
+    expect(during.body?.content ?? '').not.toContain('data-hybrid-calendar-join');
+    expect(scheduled).toBeGreaterThanOrEqual(1);
+    expect(stack.bus.deadLetterQueue('event-changes')).toEqual([]);
   });
 
   it('when the tenant sets a default language, then a mailbox without a supported one gets it', async () => {

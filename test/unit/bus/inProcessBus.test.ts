@@ -6,6 +6,7 @@ import { AppError } from '../../../shared/errors.js';
 import {
   type QueueFunctionDefinition,
   settleQueueMessage,
+  settleWithBus,
 } from '../../../shared/hosting/functionDefinitions.js';
 import { ManualClock } from '../../../shared/time/clock.js';
 import { buildInvocationContext } from '../../support/invocationContext.js';
@@ -242,19 +243,42 @@ describe('a queue function on the bus', () => {
     expect(dead?.deadLetterErrorDescription).toContain('expected string');
   });
 
-  it('when the handler fails transiently, then the bus retries it up to the maximum delivery count', async () => {
-    buildBus();
-    bus.subscribe(queue, (message) =>
-      settleQueueMessage(definition, message, undefined, buildInvocationContext()),
-    );
+  it('when the handler fails transiently, then the message is scheduled again with growing pauses, then dead-lettered', async () => {
+    const clock = new ManualClock('2026-11-22T10:00:00Z');
+    buildBus({ clock });
+    const patient = { ...definition, retry: { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 60_000 } };
+    const attempts: number[] = [];
+    bus.subscribe(queue, async (message) => {
+      attempts.push(Number(message.applicationProperties.retryAttempt ?? 0));
+      const settlement = await settleQueueMessage(patient, message, undefined, buildInvocationContext());
+      return settleWithBus(bus, queue, message, settlement, clock.now());
+    });
 
-    await bus.send(queue, { body: { eventId: 'flaky' } });
+    await bus.send(queue, { body: { eventId: 'flaky' }, messageId: 'flaky-1' });
     await bus.send(queue, { body: { eventId: 'fine' } });
+    await bus.idle();
+    const afterFirst = bus.scheduledMessageCount(queue);
+    clock.advanceBy(999);
+    bus.releaseDueMessages();
+    await bus.idle();
+    const beforePause = [...attempts];
+    clock.advanceBy(1);
+    bus.releaseDueMessages();
+    await bus.idle();
+    clock.advanceBy(2_000);
+    bus.releaseDueMessages();
     await bus.idle();
 
     expect(processed).toContain('fine');
+    expect(afterFirst).toBe(1);
+    expect(beforePause).toEqual([0, 0]);
+    expect(attempts).toEqual([0, 0, 1, 2]);
     expect(bus.deadLetterQueue(queue)).toEqual([
-      expect.objectContaining({ deliveryCount: 10, deadLetterReason: 'MaxDeliveryCountExceeded' }),
+      expect.objectContaining({
+        deliveryCount: 1,
+        deadLetterReason: 'retries-exhausted',
+        deadLetterErrorDescription: 'throttled: Graph said 429',
+      }),
     ]);
   });
 });

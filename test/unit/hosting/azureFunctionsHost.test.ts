@@ -1,5 +1,6 @@
 import type { ServiceBusReceivedMessage } from '@azure/service-bus';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InProcessBus } from '../../../dev/inProcessBus.js';
 import {
   complete,
   deadLetter,
@@ -9,9 +10,11 @@ import {
 import { AppError } from '../../../shared/errors.js';
 import {
   type MessageActions,
+  type QueueHostServices,
   runQueueFunctionOnServiceBus,
 } from '../../../shared/hosting/azureFunctionsHost.js';
 import type { QueueFunctionDefinition } from '../../../shared/hosting/functionDefinitions.js';
+import { ManualClock } from '../../../shared/time/clock.js';
 import { buildInvocationContext } from '../../support/invocationContext.js';
 
 /** Records what the function did with the message, as the Service Bus binding's actions would see it. */
@@ -45,9 +48,21 @@ function buildMessage(overrides: Partial<ServiceBusReceivedMessage> = {}): Servi
   } as ServiceBusReceivedMessage;
 }
 
+let bus: InProcessBus;
+let services: QueueHostServices;
+
+beforeEach(() => {
+  bus = new InProcessBus();
+  services = { bus, clock: new ManualClock('2026-11-22T10:00:00Z') };
+});
+
+afterEach(async () => {
+  await bus.close();
+});
+
 function buildDefinition(
   handle: (message: ReceivedMessage) => Promise<Settlement>,
-): QueueFunctionDefinition<undefined> {
+): QueueFunctionDefinition<QueueHostServices> {
   return {
     kind: 'queue',
     name: 'processEvent',
@@ -68,7 +83,7 @@ describe('runQueueFunctionOnServiceBus', () => {
     await runQueueFunctionOnServiceBus(
       definition,
       { messages: buildMessage(), actions },
-      undefined,
+      services,
       buildInvocationContext(),
     );
 
@@ -83,7 +98,7 @@ describe('runQueueFunctionOnServiceBus', () => {
     await runQueueFunctionOnServiceBus(
       definition,
       { messages: [buildMessage()], actions },
-      undefined,
+      services,
       buildInvocationContext(),
     );
 
@@ -106,7 +121,7 @@ describe('runQueueFunctionOnServiceBus', () => {
     await runQueueFunctionOnServiceBus(
       definition,
       { messages: buildMessage(), actions },
-      undefined,
+      services,
       buildInvocationContext(),
     );
 
@@ -115,20 +130,38 @@ describe('runQueueFunctionOnServiceBus', () => {
     ]);
   });
 
-  it('when the handler throws a transient error, then the message is abandoned and the invocation fails', async () => {
+  it('when the handler throws a transient error, then a retry is scheduled for later and this copy completed', async () => {
     const { actions, calls } = buildRecordingActions();
     const definition = buildDefinition(async () => {
-      throw new AppError('throttled', 'Graph said 429');
+      throw new AppError('throttled', 'Graph said 429', { retryAfterMs: 30_000 });
+    });
+
+    await runQueueFunctionOnServiceBus(
+      definition,
+      { messages: buildMessage(), actions },
+      services,
+      buildInvocationContext(),
+    );
+
+    expect(calls).toEqual([{ action: 'complete', messageId: 'm1' }]);
+    expect(bus.scheduledMessageCount('event-changes')).toBe(1);
+  });
+
+  it('when even the retry cannot be scheduled, then the message is abandoned and the invocation fails', async () => {
+    const { actions, calls } = buildRecordingActions();
+    await bus.close();
+    const definition = buildDefinition(async () => {
+      throw new AppError('dependency-unavailable', 'Webex down');
     });
 
     await expect(
       runQueueFunctionOnServiceBus(
         definition,
         { messages: buildMessage(), actions },
-        undefined,
+        services,
         buildInvocationContext(),
       ),
-    ).rejects.toMatchObject({ code: 'throttled' });
+    ).rejects.toMatchObject({ code: 'dependency-unavailable' });
     expect(calls).toEqual([{ action: 'abandon', messageId: 'm1' }]);
   });
 
@@ -136,7 +169,7 @@ describe('runQueueFunctionOnServiceBus', () => {
     const definition = buildDefinition(async () => complete);
 
     await expect(
-      runQueueFunctionOnServiceBus(definition, { eventId: 'e1' }, undefined, buildInvocationContext()),
+      runQueueFunctionOnServiceBus(definition, { eventId: 'e1' }, services, buildInvocationContext()),
     ).rejects.toThrow(/no message context/);
   });
 });
