@@ -78,7 +78,8 @@ export const retryAttemptProperty = 'retryAttempt';
 export function retryCopy(message: ReceivedMessage, attempt: number): OutgoingMessage {
   const properties: Record<string, ApplicationPropertyValue> = {};
   for (const [key, value] of Object.entries(message.applicationProperties)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') properties[key] = value;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      properties[key] = value;
   }
   return {
     body: message.body,

@@ -42,7 +42,11 @@ export interface TransientRetryPolicy {
 }
 
 /** About an hour and a half of patience in all: 5 s, 10 s, 20 s … capped at 30 minutes, 8 tries. */
-export const defaultTransientRetry: TransientRetryPolicy = { maxAttempts: 8, baseDelayMs: 5_000, maxDelayMs: 30 * 60_000 };
+export const defaultTransientRetry: TransientRetryPolicy = {
+  maxAttempts: 8,
+  baseDelayMs: 5_000,
+  maxDelayMs: 30 * 60_000,
+};
 
 export interface TimerFunctionDefinition<S> {
   kind: 'timer';
@@ -80,10 +84,14 @@ export async function settleQueueMessage<S>(
       if (attempt < policy.maxAttempts) {
         const asked = isAppError(error) ? (error.retryAfterMs ?? 0) : 0;
         const delayMs = Math.min(policy.maxDelayMs, Math.max(asked, policy.baseDelayMs * 2 ** (attempt - 1)));
-        context.warn(`${definition.name}: ${reason}; trying again in ${Math.round(delayMs / 1000)} s (attempt ${attempt + 1})`);
+        context.warn(
+          `${definition.name}: ${reason}; trying again in ${Math.round(delayMs / 1000)} s (attempt ${attempt + 1})`,
+        );
         return { outcome: 'retry-later', delayMs, attempt, reason };
       }
-      context.warn(`${definition.name}: dead-lettering message ${message.messageId ?? '(no id)'} after ${attempt} attempts: ${reason}`);
+      context.warn(
+        `${definition.name}: dead-lettering message ${message.messageId ?? '(no id)'} after ${attempt} attempts: ${reason}`,
+      );
       return deadLetter('retries-exhausted', `${reason}: ${description}`);
     }
     context.warn(`${definition.name}: dead-lettering message ${message.messageId ?? '(no id)'}: ${reason}`);
@@ -103,7 +111,11 @@ export async function settleWithBus(
   now: Date,
 ): Promise<Exclude<Settlement, { outcome: 'retry-later' }>> {
   if (settlement.outcome !== 'retry-later') return settlement;
-  await bus.schedule(queueName, retryCopy(message, settlement.attempt), new Date(now.getTime() + settlement.delayMs));
+  await bus.schedule(
+    queueName,
+    retryCopy(message, settlement.attempt),
+    new Date(now.getTime() + settlement.delayMs),
+  );
   return { outcome: 'complete' };
 }
 
