@@ -8,9 +8,15 @@ import { adminMetricsFunction } from './adminMetrics.js';
 import { adminTenantSettingsFunction } from './adminTenantSettings.js';
 import { errorRetryFunction } from './errorRetry.js';
 import { eventChangesFunction } from './eventChanges.js';
+import { freeBusyFunction } from './freeBusy.js';
 import { graphLifecycleNotificationsFunction } from './graphLifecycleNotifications.js';
 import { graphNotificationsFunction } from './graphNotifications.js';
 import { healthFunction } from './health.js';
+import { meetingCancelFunction } from './meetingCancel.js';
+import { meetingRespondFunction } from './meetingRespond.js';
+import { meetingScheduleFunction } from './meetingSchedule.js';
+import { meetingsListFunction } from './meetingsList.js';
+import { openApiFunction } from './openApi.js';
 import { subscriptionLifecycleFunction } from './subscriptionLifecycle.js';
 import { subscriptionRenewalFunction } from './subscriptionRenewal.js';
 import { userActivationFunction } from './userActivation.js';
@@ -33,4 +39,10 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   eventChangesFunction,
   adminEventTraceFunction,
   adminTenantSettingsFunction,
+  meetingsListFunction,
+  meetingScheduleFunction,
+  meetingRespondFunction,
+  meetingCancelFunction,
+  freeBusyFunction,
+  openApiFunction,
 ];

@@ -33,3 +33,15 @@ export async function readJsonBody<T>(
   }
   return parsed.data;
 }
+
+/** Parses a query string with its schema: 400 naming the first problems. */
+export function parseQuery<T>(request: HttpRequest, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(Object.fromEntries(request.query));
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join('.') || 'query'}: ${issue.message}`);
+    throw new AppError('input-invalid', `Invalid query: ${problems.join('; ')}.`);
+  }
+  return parsed.data;
+}

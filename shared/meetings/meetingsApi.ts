@@ -1,0 +1,227 @@
+import { z } from 'zod';
+import { AppError, hasErrorCode } from '../errors.js';
+import type { MailboxRef } from '../graph/calendarGateway.js';
+import { watchWindow } from '../watch/watchContext.js';
+import { defaultKeywords } from './detection.js';
+import { type MeetingDetails, type MeetingRecord, meetingDetailsSchema } from './meetingRecord.js';
+import type { MeetingsContext } from './processEventChange.js';
+
+/** An instant with its offset: `2026-11-24T09:00:00Z` or `…+01:00`. Times without one are refused. */
+const instant = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO 8601 time with an offset, e.g. 2026-11-24T09:00:00Z',
+});
+const email = z.email('must be an e-mail address');
+
+export const listMeetingsQuerySchema = z
+  .object({ from: instant.optional(), to: instant.optional() })
+  .refine((query) => !query.from || !query.to || Date.parse(query.from) < Date.parse(query.to), {
+    message: 'from must be before to',
+    path: ['from'],
+  });
+
+export const respondBodySchema = z
+  .object({
+    response: z.enum(['accept', 'decline', 'tentativelyAccept']),
+    comment: z.string().max(2_000).optional(),
+    sendResponse: z.boolean().optional(),
+  })
+  .strict();
+
+export const scheduleBodySchema = z
+  .object({
+    subject: z.string().min(1).max(255),
+    start: instant,
+    end: instant,
+    attendees: z.array(email).max(500, 'at most 500 attendees'),
+    /** The Location keyword that decorates the meeting. */
+    keyword: z
+      .string()
+      .regex(/^@[a-z0-9:._-]{2,40}$/i)
+      .default('@webex'),
+    agenda: z.string().max(20_000).optional(),
+  })
+  .strict()
+  .refine((body) => Date.parse(body.start) < Date.parse(body.end), {
+    message: 'start must be before end',
+    path: ['start'],
+  });
+
+export const freeBusyBodySchema = z
+  .object({
+    schedules: z.array(email).min(1).max(100, 'at most 100 people and rooms'),
+    from: instant,
+    to: instant,
+    intervalMinutes: z.number().int().min(5).max(1_440).default(30),
+  })
+  .strict()
+  .refine((body) => Date.parse(body.from) < Date.parse(body.to), {
+    message: 'from must be before to',
+    path: ['from'],
+  })
+  .refine((body) => Date.parse(body.to) - Date.parse(body.from) <= 62 * 86_400_000, {
+    message: 'at most 62 days at once',
+    path: ['to'],
+  });
+
+/** A meeting as the apps and devices see it. `id` is the meeting's id in this API. */
+export interface MeetingView {
+  id: string;
+  title: string;
+  start: string;
+  end: string;
+  isAllDay: boolean;
+  isOrganizer: boolean;
+  responseStatus: string | null;
+  organizer: MeetingDetails['organizer'];
+  invitees: MeetingDetails['invitees'];
+  join: MeetingDetails['join'];
+}
+
+/** The window the meetings list covers; a range partly outside is clamped, one wholly outside refused. */
+export function clampToWindow(
+  now: Date,
+  from: string | undefined,
+  to: string | undefined,
+): { from: Date; to: Date } {
+  const window = watchWindow(now);
+  const start = from ? new Date(Math.max(Date.parse(from), window.from.getTime())) : window.from;
+  const end = to ? new Date(Math.min(Date.parse(to), window.to.getTime())) : window.to;
+  if (start >= end) {
+    throw new AppError(
+      'input-invalid',
+      'The range lies outside the meetings window (7 days back to 31 days ahead).',
+    );
+  }
+  return { from: start, to: end };
+}
+
+async function openRecord(context: MeetingsContext, record: MeetingRecord): Promise<MeetingDetails> {
+  return context.cipher.open(record.userId, record.id, record.sealed, meetingDetailsSchema);
+}
+
+/** The user's meetings overlapping the range, decrypted, by start. */
+export async function listMeetings(
+  context: MeetingsContext,
+  userId: string,
+  range: { from: Date; to: Date },
+): Promise<MeetingView[]> {
+  const records = await context.records.queryPartition(userId, {
+    text: 'SELECT * FROM c WHERE c.userId = @userId AND c.start < @to AND c["end"] > @from ORDER BY c.start',
+    parameters: [
+      { name: '@userId', value: userId },
+      { name: '@from', value: range.from.toISOString() },
+      { name: '@to', value: range.to.toISOString() },
+    ],
+  });
+  // Cosmos filters; checked again here so a server that ignores part of the query cannot widen it.
+  const inRange = records.filter(
+    (record) =>
+      Date.parse(record.start) < range.to.getTime() && Date.parse(record.end) > range.from.getTime(),
+  );
+  const views = await Promise.all(
+    inRange.map(async (record): Promise<MeetingView> => {
+      const details = await openRecord(context, record);
+      return {
+        id: record.id,
+        title: details.subject,
+        start: record.start,
+        end: record.end,
+        isAllDay: details.isAllDay,
+        isOrganizer: details.isOrganizer,
+        responseStatus: details.responseStatus,
+        organizer: details.organizer,
+        invitees: details.invitees,
+        join: details.join,
+      };
+    }),
+  );
+  return views.sort((a, b) => a.start.localeCompare(b.start));
+}
+
+/** The Graph event behind one of the user's meetings; `not-found` for an id the user has no meeting under. */
+async function eventOf(context: MeetingsContext, userId: string, meetingId: string): Promise<MeetingDetails> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(meetingId)) throw new AppError('not-found', 'No such meeting.');
+  const stored = await context.records.read(meetingId, userId);
+  if (!stored) throw new AppError('not-found', 'No such meeting.');
+  return openRecord(context, stored.value);
+}
+
+function graphNotFoundAsMeeting(error: unknown): never {
+  if (hasErrorCode(error, 'not-found'))
+    throw new AppError('not-found', 'The meeting no longer exists in the calendar.');
+  throw error;
+}
+
+export async function respondToMeeting(
+  context: MeetingsContext,
+  mailbox: MailboxRef,
+  meetingId: string,
+  body: z.infer<typeof respondBodySchema>,
+): Promise<void> {
+  const details = await eventOf(context, mailbox.userId, meetingId);
+  if (details.isOrganizer)
+    throw new AppError('input-invalid', 'The organiser does not answer their own meeting.');
+  await context.calendar
+    .respondToEvent(mailbox, details.eventId, body.response, {
+      ...(body.comment === undefined ? {} : { comment: body.comment }),
+      sendResponse: body.sendResponse ?? true,
+    })
+    .catch(graphNotFoundAsMeeting);
+}
+
+export async function cancelMeeting(
+  context: MeetingsContext,
+  mailbox: MailboxRef,
+  meetingId: string,
+): Promise<void> {
+  const details = await eventOf(context, mailbox.userId, meetingId);
+  if (!details.isOrganizer)
+    throw new AppError('forbidden', 'Only the organiser can cancel a meeting; attendees decline.');
+  await context.calendar.deleteEvent(mailbox, details.eventId).catch(graphNotFoundAsMeeting);
+}
+
+/** Creates the meeting in the user's calendar with the keyword in Location; it decorates itself as any other. */
+export async function scheduleMeeting(
+  context: MeetingsContext,
+  mailbox: MailboxRef,
+  body: z.infer<typeof scheduleBodySchema>,
+): Promise<{ eventId: string }> {
+  const settings = await context.tenantSettings.get(mailbox.tenantId);
+  const keywords = Object.keys(settings.keywords ?? defaultKeywords).map((keyword) => keyword.toLowerCase());
+  if (!keywords.includes(body.keyword.toLowerCase())) {
+    throw new AppError('input-invalid', `keyword must be one of ${keywords.join(', ')}`);
+  }
+  const event = await context.calendar.createEvent(mailbox, {
+    subject: body.subject,
+    body: { contentType: 'text', content: body.agenda ?? '' },
+    start: { dateTime: new Date(body.start).toISOString().slice(0, 19), timeZone: 'UTC' },
+    end: { dateTime: new Date(body.end).toISOString().slice(0, 19), timeZone: 'UTC' },
+    location: { displayName: body.keyword },
+    attendees: body.attendees.map((address) => ({ emailAddress: { address }, type: 'required' })),
+  });
+  return { eventId: event.id };
+}
+
+export async function freeBusy(
+  context: MeetingsContext,
+  mailbox: MailboxRef,
+  body: z.infer<typeof freeBusyBodySchema>,
+) {
+  const schedules = await context.calendar.getSchedule(
+    mailbox,
+    body.schedules,
+    { from: new Date(body.from), to: new Date(body.to) },
+    body.intervalMinutes,
+  );
+  return schedules.map((schedule) => ({
+    schedule: schedule.scheduleId,
+    availabilityView: schedule.availabilityView ?? null,
+    busy: (schedule.scheduleItems ?? []).map((item) => ({
+      status: item.status,
+      start: `${item.start.dateTime.slice(0, 19)}Z`,
+      end: `${item.end.dateTime.slice(0, 19)}Z`,
+    })),
+    error: schedule.error?.responseCode ?? null,
+  }));
+}
