@@ -4,6 +4,7 @@ import { benchCosmosStore } from './cosmosStore.js';
 import { benchDecoration } from './decoration.js';
 import { benchGraphAdapter } from './graphAdapter.js';
 import { benchInProcessBus } from './inProcessBus.js';
+import { benchMeetingsList } from './meetingsList.js';
 import { benchRecords } from './records.js';
 import { benchRenewal } from './renewal.js';
 import { benchWebhook } from './webhook.js';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     await benchWebhook(dirname(tls.caCertPath)),
     await benchDecoration(dirname(tls.caCertPath)),
     await benchRecords(dirname(tls.caCertPath)),
+    await benchMeetingsList(dirname(tls.caCertPath)),
   ]) {
     for (const line of lines) console.log(line);
   }
