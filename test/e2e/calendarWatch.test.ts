@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStackProcess, startLocalStackProcess } from '../support/localStackProcess.js';
+import {
+  graphAppToken,
+  type LocalStackProcess,
+  startLocalStackProcess,
+} from '../support/localStackProcess.js';
 
 // The calendar watch through the running stack, driven only through its public surfaces:
 // endpoints.json, Graph's API, the simulator's control API and the function app's HTTP routes.
@@ -41,16 +45,8 @@ beforeAll(async () => {
   stack = await startLocalStackProcess();
   hostAdmin = stack.endpoints.api.replace(/\/api$/, '/admin');
   graphBase = stack.endpoints.graph.replace(/\/v1\.0$/, '');
-  const token = await fetch(stack.endpoints.tokenEndpoint, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: stack.endpoints.clientId,
-      client_secret: stack.endpoints.clientSecret,
-      scope: 'https://graph.microsoft.com/.default',
-    }),
-  });
-  graphToken = ((await token.json()) as { access_token: string }).access_token;
+  const accessToken = await graphAppToken(stack.endpoints);
+  graphToken = accessToken;
 });
 
 afterAll(async () => {

@@ -1,6 +1,10 @@
 import { CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStackProcess, startLocalStackProcess } from '../support/localStackProcess.js';
+import {
+  graphAppToken,
+  type LocalStackProcess,
+  startLocalStackProcess,
+} from '../support/localStackProcess.js';
 
 // Event processing through `npm start`: events made through Graph's API as a client would, results
 // read back through Graph, the simulator's counters, the admin API and Cosmos itself.
@@ -32,17 +36,9 @@ async function getEvent(
 beforeAll(async () => {
   stack = await startLocalStackProcess();
   graphBase = stack.endpoints.graph.replace(/\/v1\.0$/, '');
-  const token = await fetch(stack.endpoints.tokenEndpoint, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: stack.endpoints.clientId,
-      client_secret: stack.endpoints.clientSecret,
-      scope: 'https://graph.microsoft.com/.default',
-    }),
-  });
+  const accessToken = await graphAppToken(stack.endpoints);
   headers = {
-    authorization: `Bearer ${((await token.json()) as { access_token: string }).access_token}`,
+    authorization: `Bearer ${accessToken}`,
     'content-type': 'application/json',
   };
 });

@@ -1,6 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStackProcess, startLocalStackProcess } from '../support/localStackProcess.js';
+import {
+  graphAppToken,
+  type LocalStackProcess,
+  startLocalStackProcess,
+} from '../support/localStackProcess.js';
 
 // The meetings API through `npm start`, with user tokens from the simulator's authorization-code flow.
 let stack: LocalStackProcess;
@@ -83,17 +87,9 @@ function inDays(days: number, hour: number): string {
 
 beforeAll(async () => {
   stack = await startLocalStackProcess();
-  const token = await fetch(stack.endpoints.tokenEndpoint, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: stack.endpoints.clientId,
-      client_secret: stack.endpoints.clientSecret,
-      scope: 'https://graph.microsoft.com/.default',
-    }),
-  });
+  const accessToken = await graphAppToken(stack.endpoints);
   graphHeaders = {
-    authorization: `Bearer ${((await token.json()) as { access_token: string }).access_token}`,
+    authorization: `Bearer ${accessToken}`,
     'content-type': 'application/json',
   };
 });

@@ -84,3 +84,17 @@ export async function startLocalStackProcess(timeoutMs = 60_000): Promise<LocalS
     );
   }
 }
+
+/** An app-only Graph token from the stack's identity endpoint, by client credentials, as any client gets one. */
+export async function graphAppToken(endpoints: LocalEndpoints): Promise<string> {
+  const answer = await fetch(endpoints.tokenEndpoint, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: endpoints.clientId,
+      client_secret: endpoints.clientSecret,
+      scope: 'https://graph.microsoft.com/.default',
+    }),
+  });
+  return ((await answer.json()) as { access_token: string }).access_token;
+}
