@@ -57,6 +57,9 @@ beforeAll(async () => {
       clientSecret: simulator.tenant.app.clientSecret,
       authorityHost: simulator.baseUrl,
     }),
+    // More attempts than production's 6: with 30 % random 429s, a call that fails six times in a row
+    // (0.3^6 per call) would make these tests flaky; the behaviour under test is the same.
+    retryPolicy: { maxAttempts: 14, baseDelayMs: 20, maxDelayMs: 1_000, jitter: 0.2 },
     sleep: async (ms) => {
       sleeps.push(ms);
       await new Promise((resolve) => setTimeout(resolve, ms));
