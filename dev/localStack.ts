@@ -311,7 +311,15 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
-    console.error(isAppError(error) ? error.message : error);
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'EADDRINUSE') {
+      const port = (error as NodeJS.ErrnoException & { port?: number }).port;
+      console.error(
+        `Port ${port ?? ''} is in use. Stop what holds it, or move the stack: LOCAL_API_PORT, LOCAL_COSMOS_PORT, LOCAL_GRAPH_PORT, LOCAL_WEBEX_PORT (0 picks free ports).`,
+      );
+    } else {
+      console.error(isAppError(error) ? error.message : error);
+    }
     process.exit(1);
   });
 }
