@@ -136,6 +136,14 @@ export class WebexSimulator {
         created: new Date().toISOString(),
       });
     }
+    if (url.pathname === '/v1/memberships' && method === 'GET') {
+      const roomId = url.searchParams.get('roomId') ?? '';
+      const room = this.rooms.get(roomId);
+      if (!room) return send(response, 404, { message: 'The requested resource could not be found.' });
+      return send(response, 200, {
+        items: room.members.map((personEmail, index) => ({ id: `${roomId}:${index}`, roomId, personEmail })),
+      });
+    }
     if (url.pathname === '/v1/memberships' && method === 'POST') {
       const parsed = z
         .object({ roomId: z.string(), personEmail: z.string() })

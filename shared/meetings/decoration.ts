@@ -16,6 +16,8 @@ const markerSchema = z.object({
   kind: z.enum(['personal-room', 'space', 'none']),
   lang: z.string(),
   hash: z.string(),
+  /** The Webex space of an `@meet` meeting, so later invitees can be added to it. */
+  spaceId: z.string().optional(),
 });
 export type DecorationMarker = z.infer<typeof markerSchema>;
 

@@ -9,7 +9,13 @@ import type { Clock } from '../time/clock.js';
 import type { EventChangeMessage } from '../watch/messages.js';
 import { watchWindow } from '../watch/watchContext.js';
 import type { WatchedUser } from '../watch/watchedUser.js';
-import { type DecorationPlan, eventBody, markerPropertyId, planDecoration } from './decoration.js';
+import {
+  type DecorationPlan,
+  eventBody,
+  markerPropertyId,
+  planDecoration,
+  readMarker,
+} from './decoration.js';
 import { detectMeeting } from './detection.js';
 import { appendTrace, type EventTrace } from './eventTrace.js';
 import {
@@ -123,6 +129,13 @@ async function removeRecords(context: MeetingsContext, user: WatchedUser, eventI
   for (const record of occurrences) await context.records.delete(record.id, user.id);
 }
 
+/** People invited (rooms are not members of a Webex space). */
+function inviteeAddresses(event: GraphEvent): string[] {
+  return (event.attendees ?? [])
+    .filter((attendee) => attendee.type !== 'resource')
+    .flatMap((attendee) => (attendee.emailAddress.address ? [attendee.emailAddress.address] : []));
+}
+
 /** Writes or removes the join block on the organiser's copy; one PATCH, conditional on the etag read. */
 async function applyPlan(
   context: MeetingsContext,
@@ -135,19 +148,19 @@ async function applyPlan(
   if (plan.action === 'none') return undefined;
   const body = eventBody(event);
   let newBody = withoutJoinBlock(body);
-  let marker = { v: 1, kind: 'none', lang: language, hash: '' };
+  let marker: { v: number; kind: string; lang: string; hash: string; spaceId?: string } = {
+    v: 1,
+    kind: 'none',
+    lang: language,
+    hash: '',
+  };
   if (plan.action === 'write') {
     const host = event.organizer?.emailAddress.address;
     if (!host) throw new AppError('input-invalid', 'the event names no organiser');
     const details =
       plan.kind === 'personal-room'
         ? await context.joinDetails.personalRoom(host)
-        : await context.joinDetails.spaceMeeting(
-            event.subject ?? 'Meeting',
-            (event.attendees ?? [])
-              .filter((attendee) => attendee.type !== 'resource')
-              .flatMap((attendee) => (attendee.emailAddress.address ? [attendee.emailAddress.address] : [])),
-          );
+        : await context.joinDetails.spaceMeeting(event.subject ?? 'Meeting', inviteeAddresses(event));
     const strings = joinStringsFor(language, templates);
     const block = {
       html: renderJoinBlockHtml(details, strings),
@@ -159,6 +172,7 @@ async function applyPlan(
       kind: plan.kind,
       lang: language,
       hash: hashOf(newBody.contentType === 'html' ? block.html : block.text),
+      ...('spaceId' in details && typeof details.spaceId === 'string' ? { spaceId: details.spaceId } : {}),
     };
   }
   return context.calendar.updateEvent(
@@ -263,6 +277,12 @@ export async function processEventChange(
     if (decoratable) {
       const { plan } = planDecoration(event, settings.keywords, language);
       rule = plan.rule;
+      // An `@meet` meeting already written: later invitees join its space, with no change to the event.
+      const marker = readMarker(event);
+      if (plan.action === 'none' && marker?.kind === 'space' && marker.spaceId) {
+        const added = await context.joinDetails.addMissingMembers(marker.spaceId, inviteeAddresses(event));
+        if (added > 0) rule = `${rule}; ${added} invitee(s) added to the space`;
+      }
       try {
         const patched = await applyPlan(context, mailbox, event, plan, language, settings.templates);
         if (patched) {

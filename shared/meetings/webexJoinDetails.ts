@@ -88,6 +88,25 @@ export class WebexJoinDetails implements JoinDetailsProvider {
     };
   }
 
+  async addMissingMembers(spaceId: string, memberEmails: readonly string[]): Promise<number> {
+    const current = await this.#call(
+      'GET',
+      `/memberships?roomId=${encodeURIComponent(spaceId)}&max=1000`,
+      z.object({ items: z.array(z.object({ personEmail: z.string().nullish() })) }),
+    );
+    const members = new Set(current.items.map((item) => (item.personEmail ?? '').toLowerCase()));
+    const missing = [...new Set(memberEmails.map((address) => address.toLowerCase()))].filter(
+      (address) => !members.has(address),
+    );
+    for (const personEmail of missing.slice(0, 100)) {
+      await this.#call('POST', '/memberships', z.object({ id: z.string() }), {
+        roomId: spaceId,
+        personEmail,
+      });
+    }
+    return Math.min(missing.length, 100);
+  }
+
   async spaceMeeting(
     title: string,
     memberEmails: readonly string[],

@@ -176,6 +176,31 @@ describe('event processing', () => {
     expect(event.body?.content).toMatch(/https:\/\/contoso\.webex\.com\/m\/\d+/);
   });
 
+  it('when an @meet meeting gains an invitee, then the invitee joins the space and the event is not written again', async () => {
+    const event = await create(bjorn, {
+      subject: 'Sprint',
+      location: { displayName: '@meet' },
+      attendees: [{ emailAddress: { address: 'alice@contoso.example' } }],
+      ...slot(9),
+    });
+    const spaceId = readMarker(event)?.spaceId ?? '';
+    const patches = patchCount(bjorn);
+
+    await stack.services.calendar.updateEvent(mailbox(bjorn), event.id, {
+      attendees: [
+        { emailAddress: { address: 'alice@contoso.example' } },
+        { emailAddress: { address: 'kenji@contoso.example' } },
+      ],
+    });
+    await settle();
+
+    expect(stack.webex.rooms.get(spaceId)?.members).toEqual([
+      'alice@contoso.example',
+      'kenji@contoso.example',
+    ]);
+    expect(patchCount(bjorn)).toBe(patches + 1);
+  });
+
   it('when a recurring series asks for @webex, then the master is decorated and each occurrence in the window gets a record', async () => {
     const start = slot(1, 14);
     const series = await create(alice, {
