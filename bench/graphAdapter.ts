@@ -25,10 +25,12 @@ export async function benchGraphAdapter(
     };
     const gateway = new GraphCalendarGateway({
       graphBaseUrl: simulator.graphUrl,
+      clock: simulator.clock,
       tokens: new MsalTokenProvider({
         clientId: simulator.tenant.app.clientId,
         clientSecret: simulator.tenant.app.clientSecret,
         authorityHost: simulator.baseUrl,
+        clock: simulator.clock,
       }),
     });
     const mailboxes = simulator.tenant.users.map(

@@ -1,5 +1,6 @@
 import { InProcessBus } from '../dev/inProcessBus.js';
 import { complete } from '../shared/bus/messageBus.js';
+import { systemClock } from '../shared/time/clock.js';
 
 /** Messages per second through the local bus: send, deliver, complete; and with one abandon each. */
 export async function benchInProcessBus(): Promise<string[]> {
@@ -8,7 +9,7 @@ export async function benchInProcessBus(): Promise<string[]> {
     ['in-process bus: send+deliver+complete', false],
     ['in-process bus: with one abandon per message', true],
   ] as const) {
-    const bus = new InProcessBus();
+    const bus = new InProcessBus({ clock: systemClock });
     const count = 50_000;
     bus.subscribe(
       'bench',

@@ -8,7 +8,7 @@ import type {
 } from '../shared/bus/messageBus.js';
 import { maxDeliveryCount as serviceBusMaxDeliveryCount } from '../shared/bus/queues.js';
 import { AppError } from '../shared/errors.js';
-import { type Clock, systemClock } from '../shared/time/clock.js';
+import type { Clock } from '../shared/time/clock.js';
 
 /** A message consumer: settles, or throws to abandon (the bus delivers again). */
 export type MessageConsumer = (message: ReceivedMessage) => Promise<Settlement>;
@@ -24,7 +24,8 @@ export interface DeadLetteredMessage {
 }
 
 export interface InProcessBusOptions {
-  clock?: Clock;
+  /** The system's one clock: schedules and duplicate detection compare against it, never the machine's. */
+  clock: Clock;
   /** Deliveries before a message is dead-lettered; Service Bus's default is 10. */
   maxDeliveryCount?: number;
   /** Service Bus's duplicate detection history window; its default is 10 minutes. */
@@ -96,8 +97,8 @@ export class InProcessBus implements MessageBus {
   #idleWaiters: Array<() => void> = [];
   #closed = false;
 
-  constructor(options: InProcessBusOptions = {}) {
-    this.#clock = options.clock ?? systemClock;
+  constructor(options: InProcessBusOptions) {
+    this.#clock = options.clock;
     this.#maxDeliveryCount = options.maxDeliveryCount ?? serviceBusMaxDeliveryCount;
     this.#duplicateWindowMs = options.duplicateDetectionWindowMs ?? 10 * 60_000;
     this.#redeliveryDelayMs = options.redeliveryDelayMs ?? 0;

@@ -23,10 +23,12 @@ export interface LocalHostOptions<S> {
   host?: string;
   /** Where the functions' logs go; the default prints them with the function's name. */
   log?: (level: LogLevel, functionName: string, message: string) => void;
-  /** The clock retries are scheduled by (the services' clock). */
-  clock?: Clock;
+  /** The services' clock: retries are scheduled by it and timers fire when it reaches their next run. */
+  clock: Clock;
   /** Run timers on their schedules (default true); tests switch this off and fire them on demand. */
   runTimers?: boolean;
+  /** How often timers look at the clock (default 1 s); moving the clock ahead fires them within that. */
+  timerTickMs?: number;
   /** Local-only diagnostics under `/admin/...` besides function invocation (queues, clock). */
   adminRoutes?: (
     method: string,
@@ -61,6 +63,14 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
+interface ScheduledTimer<S> {
+  definition: TimerFunctionDefinition<S>;
+  /** The NCRONTAB pattern, used only to compute run times (never started on the machine's clock). */
+  pattern: Cron;
+  nextRunMs: number;
+  running: boolean;
+}
+
 /**
  * A small stand-in for the Azure Functions host, for `npm start` and end-to-end tests: HTTP triggers
  * under `/api`, Service Bus triggers fed by the in-process bus, timers on their NCRONTAB schedules,
@@ -69,7 +79,8 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
 export class LocalFunctionsHost<S> {
   readonly #options: LocalHostOptions<S>;
   readonly #routes: Array<{ definition: HttpFunctionDefinition<S>; route: CompiledRoute }>;
-  readonly #timers: Cron[] = [];
+  readonly #timers: Array<ScheduledTimer<S>> = [];
+  #timerTick: NodeJS.Timeout | undefined;
   #server: Server | undefined;
 
   constructor(options: LocalHostOptions<S>) {
@@ -99,14 +110,16 @@ export class LocalFunctionsHost<S> {
             definition.queueName,
             message,
             await settleQueueMessage(definition, message, services, this.#context(definition.name)),
-            this.#options.clock?.now() ?? new Date(),
+            this.#options.clock.now(),
           ),
         );
       } else if (definition.kind === 'timer' && this.#options.runTimers !== false) {
-        this.#timers.push(
-          new Cron(definition.schedule, { timezone: 'UTC', protect: true }, () => this.#runTimer(definition)),
-        );
+        this.#timers.push(this.#scheduleOnClock(definition));
       }
+    }
+    if (this.#timers.length > 0) {
+      this.#timerTick = setInterval(() => this.#fireDueTimers(), this.#options.timerTickMs ?? 1_000);
+      this.#timerTick.unref();
     }
     const server = createServer((request, response) => {
       this.#serve(request, response).catch((error: unknown) => {
@@ -123,6 +136,36 @@ export class LocalFunctionsHost<S> {
     });
     const address = server.address() as AddressInfo;
     return `http://${this.#options.host ?? '127.0.0.1'}:${address.port}/api`;
+  }
+
+  /**
+   * A timer follows the services' clock, not the machine's: its next run is computed from the clock
+   * and it fires once the clock has reached it. A clock moved past several runs fires it once, as
+   * the Functions host does with a schedule it missed while asleep.
+   */
+  #scheduleOnClock(definition: TimerFunctionDefinition<S>): ScheduledTimer<S> {
+    const pattern = new Cron(definition.schedule, { timezone: 'UTC', paused: true });
+    return { definition, pattern, nextRunMs: this.#nextRunAfter(pattern), running: false };
+  }
+
+  #nextRunAfter(pattern: Cron): number {
+    const next = pattern.nextRun(this.#options.clock.now());
+    return next ? next.getTime() : Number.POSITIVE_INFINITY;
+  }
+
+  #fireDueTimers(): void {
+    const nowMs = this.#options.clock.now().getTime();
+    for (const timer of this.#timers) {
+      // One run at a time per timer, like the host's singleton lock for timer triggers.
+      if (timer.running || timer.nextRunMs > nowMs) continue;
+      timer.running = true;
+      this.#runTimer(timer.definition)
+        .catch(() => undefined)
+        .finally(() => {
+          timer.running = false;
+          timer.nextRunMs = this.#nextRunAfter(timer.pattern);
+        });
+    }
   }
 
   async #runTimer(definition: TimerFunctionDefinition<S>): Promise<void> {
@@ -225,7 +268,8 @@ export class LocalFunctionsHost<S> {
   }
 
   async stop(): Promise<void> {
-    for (const timer of this.#timers) timer.stop();
+    if (this.#timerTick) clearInterval(this.#timerTick);
+    for (const timer of this.#timers) timer.pattern.stop();
     const server = this.#server;
     if (server) {
       server.closeAllConnections();

@@ -10,7 +10,7 @@ import { composeServices, type Services } from '../shared/composition.js';
 import { loadSettings } from '../shared/config/settings.js';
 import { isAppError } from '../shared/errors.js';
 import { allContainerLayouts } from '../shared/store/containers.js';
-import type { Clock } from '../shared/time/clock.js';
+import { AdjustableClock } from '../shared/time/clock.js';
 import { enableUsers } from '../shared/watch/enablement.js';
 import { type EmbeddedCosmos, startEmbeddedCosmos } from './embeddedCosmos.js';
 import { GraphSimulator } from './graphSimulator/server.js';
@@ -18,6 +18,7 @@ import { InProcessBus } from './inProcessBus.js';
 import { LocalFunctionsHost } from './localHost.js';
 import { LocalFileKeyWrapper } from './localKeyWrapper.js';
 import { ensureLocalTls, relaunchTrustingLocalCa } from './localTls.js';
+import { defaultFaultSeed, seedFromEnv } from './seededRandom.js';
 import { WebexSimulator } from './webexSimulator.js';
 
 /** What `.local/endpoints.json` holds: the public surfaces scripts and tests drive the stack through. */
@@ -37,6 +38,8 @@ export interface LocalEndpoints {
   users: Array<{ id: string; mail: string; displayName: string; isRoom: boolean; preferredLanguage: string }>;
   /** Webex API simulator: base URL (`…/v1`), the token it accepts, its control API. */
   webex: { baseUrl: string; accessToken: string; control: string };
+  /** Seed of the simulators' injected faults: the same seed and requests meet the same faults. */
+  faultSeed: number;
 }
 
 export interface LocalStackOptions {
@@ -48,14 +51,8 @@ export interface LocalStackOptions {
   runTimers: boolean;
   /** No function logs on the console (tests). */
   quiet?: boolean;
-}
-
-/** The service's clock in the local stack: real time, moved forward on request (tests, demos). */
-export class AdjustableClock implements Clock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
+  /** Seed of the simulators' injected faults (`LOCAL_FAULT_SEED`); default 1. */
+  faultSeed?: number;
 }
 
 async function freePort(): Promise<number> {
@@ -82,10 +79,11 @@ const clockSchema = z.object({ advanceMs: z.number().int().min(0) });
 
 /**
  * Local-only admin routes: `GET /admin/queues` and `/admin/queues/{name}` (counts, recent messages,
- * dead letters), `POST /admin/clock` `{"advanceMs"}` (moves the service's and the simulator's clocks).
+ * dead letters), `POST /admin/bus/idle` (answers once no message is waiting or being processed),
+ * `POST /admin/clock` `{"advanceMs"}` (moves the stack's one clock).
  */
 async function localAdminRoute(
-  parts: { bus: InProcessBus; clock: AdjustableClock; graph: GraphSimulator },
+  parts: { bus: InProcessBus; clock: AdjustableClock },
   method: string,
   path: string,
   body: unknown,
@@ -100,6 +98,11 @@ async function localAdminRoute(
       body: { ...parts.bus.diagnostics(name), deadLetters: parts.bus.deadLetterQueue(name) },
     };
   }
+  if (method === 'POST' && path === '/bus/idle') {
+    // A positive signal for scripts and tests: every message sent so far has been settled.
+    await parts.bus.idle();
+    return { status: 200, body: { idle: true } };
+  }
   if (method === 'POST' && path === '/clock') {
     const parsed = clockSchema.safeParse(body);
     if (!parsed.success)
@@ -107,8 +110,7 @@ async function localAdminRoute(
         status: 400,
         body: { error: { code: 'input-invalid', message: 'advanceMs (not negative) is required' } },
       };
-    parts.clock.offsetMs += parsed.data.advanceMs;
-    parts.graph.clock.offsetMs += parsed.data.advanceMs;
+    parts.clock.advanceBy(parsed.data.advanceMs);
     return { status: 200, body: { now: parts.clock.now().toISOString() } };
   }
   return undefined;
@@ -120,7 +122,7 @@ export interface RunningLocalStack {
   bus: InProcessBus;
   graph: GraphSimulator;
   webex: WebexSimulator;
-  /** The service's clock; `offsetMs` moves it (the simulator's clock moves separately). */
+  /** The one clock of the stack: the service, the bus, the host's timers and the simulators read it. */
   clock: AdjustableClock;
   stop(): Promise<void>;
 }
@@ -142,6 +144,7 @@ export function localStackOptionsFrom(env: NodeJS.ProcessEnv): LocalStackOptions
     graphPort: portFrom(env, 'LOCAL_GRAPH_PORT', 7072),
     webexPort: portFrom(env, 'LOCAL_WEBEX_PORT', 7073),
     runTimers: env.LOCAL_RUN_TIMERS !== 'false',
+    faultSeed: seedFromEnv(env, 'LOCAL_FAULT_SEED', defaultFaultSeed),
   };
 }
 
@@ -166,15 +169,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   try {
     const cosmos: EmbeddedCosmos = await startEmbeddedCosmos(tls, options.cosmosPort);
     stops.push(() => cosmos.stop());
-    const graph = new GraphSimulator({ tls, port: options.graphPort });
+    const faultSeed = options.faultSeed ?? defaultFaultSeed;
+    // One clock for the whole stack: the service, the bus, the host's timers and the simulators.
+    const clock = new AdjustableClock();
+    const graph = new GraphSimulator({ tls, port: options.graphPort, faultSeed, clock });
     await graph.start();
     stops.push(() => graph.stop());
-    const webex = new WebexSimulator({ tls, port: options.webexPort });
+    const webex = new WebexSimulator({ tls, port: options.webexPort, faultSeed });
     await webex.start();
     stops.push(() => webex.stop());
     // Graph needs the notification URL before the host listens, so a port of 0 is settled here.
     const apiPort = options.apiPort === 0 ? await freePort() : options.apiPort;
-    const clock = new AdjustableClock();
 
     // The embedded parts fill in what a deployment would configure; the environment still wins.
     const settings = loadSettings({
@@ -212,7 +217,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       clock,
       runTimers: options.runTimers,
       ...(options.quiet ? { log: () => undefined } : {}),
-      adminRoutes: (method, path, body) => localAdminRoute({ bus, clock, graph }, method, path, body),
+      adminRoutes: (method, path, body) => localAdminRoute({ bus, clock }, method, path, body),
     });
     const api = await host.start();
     stops.push(() => host.stop());
@@ -239,6 +244,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         accessToken: webex.accessToken,
         control: `${webex.baseUrl.replace(/\/v1$/, '')}/_control`,
       },
+      faultSeed,
     };
     // The demo tenant counts as consented; its users are enabled, so subscriptions go live at once.
     await enableUsers(
@@ -260,7 +266,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
  * A stack of its own for a test or a benchmark in this process: a fresh state folder that reuses an
  * existing certificate authority (the one this process trusts), free ports, timers off, quiet.
  */
-export async function startThrowawayStack(tlsDir: string): Promise<RunningLocalStack> {
+export async function startThrowawayStack(
+  tlsDir: string,
+  options: { faultSeed?: number } = {},
+): Promise<RunningLocalStack> {
   const stateDir = await mkdtemp(join(tmpdir(), 'hybrid-calendar-stack-'));
   await cp(tlsDir, join(stateDir, 'tls'), { recursive: true });
   const stack = await startLocalStack({
@@ -271,6 +280,7 @@ export async function startThrowawayStack(tlsDir: string): Promise<RunningLocalS
     webexPort: 0,
     runTimers: false,
     quiet: true,
+    ...options,
   });
   await stack.bus.idle();
   return stack;
@@ -292,6 +302,7 @@ async function main(): Promise<void> {
       `  webex      ${stack.endpoints.webex.baseUrl}`,
       `  graph      ${stack.endpoints.graph}   (authority: ${stack.endpoints.authority})`,
       `  endpoints  ${join(options.stateDir, 'endpoints.json')}`,
+      `  faults     seed ${stack.endpoints.faultSeed}   (LOCAL_FAULT_SEED; GET/POST /_control/faults)`,
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),

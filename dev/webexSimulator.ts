@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { defaultFaultSeed, RandomStreams, seedSchema } from './seededRandom.js';
 
 function send(response: ServerResponse, status: number, body?: unknown): void {
   response.writeHead(
@@ -35,23 +36,43 @@ function digits(seed: string, length: number): string {
 /**
  * The Webex APIs the service uses, in Webex's documented shapes: a host's Personal Room
  * (`meetingPreferences/personalMeetingRoom`), spaces, memberships and a space's `meetingInfo`.
- * Bearer token checked; a control API injects 5xx and counts calls.
+ * Bearer token checked; a control API injects 5xx (drawn from a seeded stream, so a run can be
+ * replayed) and counts calls.
  */
 export class WebexSimulator {
   readonly accessToken = `sim-webex-${randomBytes(16).toString('hex')}`;
   readonly rooms = new Map<string, { title: string; members: string[] }>();
   readonly calls = new Map<string, number>();
   serverErrorRate = 0;
+  /** Injected 5xx are drawn from the stream `webex.serverError` of these. */
+  readonly faultRandom: RandomStreams;
   #server: Server | undefined;
   #baseUrl = '';
   readonly #tls: { cert: string; key: string };
   readonly #port: number;
   readonly #siteDomain: string;
 
-  constructor(options: { tls: { cert: string; key: string }; port: number; siteDomain?: string }) {
+  constructor(options: {
+    tls: { cert: string; key: string };
+    port: number;
+    siteDomain?: string;
+    /** Seed of the injected 5xx; default 1. */
+    faultSeed?: number;
+  }) {
+    this.faultRandom = new RandomStreams(options.faultSeed ?? defaultFaultSeed);
     this.#tls = options.tls;
     this.#port = options.port;
     this.#siteDomain = options.siteDomain ?? 'contoso.webex.com';
+  }
+
+  /** The seed injected 5xx are drawn from. */
+  get faultSeed(): number {
+    return this.faultRandom.seed;
+  }
+
+  /** Starts the fault stream again from `seed`: the same requests then meet the same 5xx. */
+  reseedFaults(seed: number): void {
+    this.faultRandom.reseed(seed);
   }
 
   /** `https://127.0.0.1:{port}/v1`. */
@@ -82,13 +103,21 @@ export class WebexSimulator {
   async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.#baseUrl);
     const method = request.method ?? 'GET';
+    const faults = () => ({ serverErrorRate: this.serverErrorRate, seed: this.faultSeed });
+    if (url.pathname === '/_control/faults' && method === 'GET') return send(response, 200, faults());
     if (url.pathname === '/_control/faults' && method === 'POST') {
       const parsed = z
-        .object({ serverErrorRate: z.number().min(0).max(1) })
+        .object({ serverErrorRate: z.number().min(0).max(1).optional(), seed: seedSchema.optional() })
+        .strict()
+        .refine((input) => input.serverErrorRate !== undefined || input.seed !== undefined)
         .safeParse(await readJson(request));
-      if (!parsed.success) return send(response, 400, { message: 'serverErrorRate (0 to 1) is required' });
-      this.serverErrorRate = parsed.data.serverErrorRate;
-      return send(response, 200, { serverErrorRate: this.serverErrorRate });
+      if (!parsed.success)
+        return send(response, 400, {
+          message: 'serverErrorRate (0 to 1) or seed (integer, 0 to 4294967295) is required',
+        });
+      if (parsed.data.serverErrorRate !== undefined) this.serverErrorRate = parsed.data.serverErrorRate;
+      if (parsed.data.seed !== undefined) this.reseedFaults(parsed.data.seed);
+      return send(response, 200, faults());
     }
     if (url.pathname === '/_control/stats' && method === 'GET')
       return send(response, 200, { calls: Object.fromEntries(this.calls) });
@@ -100,7 +129,8 @@ export class WebexSimulator {
         errors: [{ description: 'Unauthorized' }],
       });
     }
-    if (Math.random() < this.serverErrorRate) return send(response, 503, { message: 'Service Unavailable' });
+    if (this.faultRandom.stream('webex.serverError').chance(this.serverErrorRate))
+      return send(response, 503, { message: 'Service Unavailable' });
     if (url.pathname === '/v1/meetingPreferences/personalMeetingRoom' && method === 'GET') {
       const email = url.searchParams.get('userEmail')?.toLowerCase();
       if (!email || !/^[^@\s]+@[^@\s]+$/.test(email))

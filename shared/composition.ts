@@ -108,6 +108,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     clientId: settings.graph.clientId,
     clientSecret: settings.graph.clientSecret,
     authorityHost: settings.graph.authorityHost,
+    clock,
   });
   const calendar = new GraphCalendarGateway({ graphBaseUrl: settings.graph.baseUrl, tokens, clock });
 
@@ -124,7 +125,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
 
   const keyRing = new DataKeyRing({ wrapper: keyWrapper, keys: store.collection(dataKeys), clock });
   const tenantDocuments = store.collection(tenants);
-  const tenantSettings = new TenantSettingsCache(tenantDocuments);
+  const tenantSettings = new TenantSettingsCache(tenantDocuments, clock);
   const meetings: MeetingsContext = {
     users: watch.users,
     calendar,

@@ -387,7 +387,8 @@ export class GraphApi {
         'The mailbox is either inactive, soft-deleted, or is hosted on-premise.',
       );
     }
-    this.#limiter.enter(user.id, operation);
+    // Faults are keyed by the principal name, which (unlike ids made at run time) is the same every run.
+    this.#limiter.enter(user.id, operation, user.userPrincipalName);
     try {
       const latency = this.#limiter.settings.latencyMs;
       if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));

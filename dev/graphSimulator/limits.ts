@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../../shared/time/clock.js';
+import { RandomStreams } from '../seededRandom.js';
 import { GraphError } from './graphErrors.js';
 
 /** What the control API can set. Defaults are Outlook's documented limits and no faults. */
@@ -58,9 +59,12 @@ export class MailboxLimiter {
   settings: FaultSettings = { ...defaultFaultSettings };
   readonly stats = new Map<string, MailboxStats>();
   readonly #clock: Clock;
+  /** Where injected 429s and 503s are drawn from: streams `graph.throttle` and `graph.serverError`. */
+  readonly #random: RandomStreams;
 
-  constructor(clock: Clock) {
+  constructor(clock: Clock, random: RandomStreams = new RandomStreams()) {
     this.#clock = clock;
+    this.#random = random;
   }
 
   #statsOf(mailboxId: string): MailboxStats {
@@ -89,9 +93,15 @@ export class MailboxLimiter {
   }
 
   /** Admits a request or throws Graph's 429/503. Admitted requests must call `leave` once. */
-  enter(mailboxId: string, operation: string): void {
+  enter(mailboxId: string, operation: string, faultKey: string = mailboxId): void {
     const stats = this.#statsOf(mailboxId);
     stats.requests += 1;
+    // Drawn for every request, before the limits, keyed by mailbox and operation: which request gets
+    // which fault depends on the seed and the order of requests within one mailbox's operation, not
+    // on other mailboxes or on whether earlier requests were throttled (a matter of timing).
+    const key = `${faultKey} ${operation}`;
+    const throttle = this.#random.chanceFor('graph.throttle', key, this.settings.throttleRate);
+    const serverError = this.#random.chanceFor('graph.serverError', key, this.settings.serverErrorRate);
     const nowMs = this.#clock.now().getTime();
     if (nowMs - stats.windowStartMs >= this.settings.windowMs) {
       stats.windowStartMs = nowMs;
@@ -103,10 +113,10 @@ export class MailboxLimiter {
     if (stats.windowCount >= this.settings.requestsPerWindow) {
       throw this.#throttled(stats, 'Application is over its RequestsPerWindow limit for this mailbox.');
     }
-    if (Math.random() < this.settings.throttleRate) {
+    if (throttle) {
       throw this.#throttled(stats, 'Application is over its MailboxConcurrency limit.');
     }
-    if (Math.random() < this.settings.serverErrorRate) {
+    if (serverError) {
       stats.injectedErrors += 1;
       throw new GraphError(503, 'ServiceUnavailable', 'The service is temporarily unavailable.', {
         'Retry-After': String(this.settings.retryAfterSeconds),

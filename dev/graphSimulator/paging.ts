@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../shared/time/clock.js';
 
 /**
  * Paged results the way Graph pages them: the first request takes a snapshot, `@odata.nextLink`
@@ -9,6 +10,11 @@ export class PageSnapshots {
     string,
     { items: unknown[]; tail: Record<string, unknown>; createdMs: number }
   >();
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
 
   /** Returns one page; `tail` (e.g. a deltaLink) is added to the last page only. */
   page(
@@ -20,7 +26,11 @@ export class PageSnapshots {
     this.#evictOld();
     if (items.length <= pageSize) return { value: items, ...tail };
     const token = randomBytes(18).toString('base64url');
-    this.#snapshots.set(token, { items: items.slice(pageSize), tail, createdMs: Date.now() });
+    this.#snapshots.set(token, {
+      items: items.slice(pageSize),
+      tail,
+      createdMs: this.#clock.now().getTime(),
+    });
     return { value: items.slice(0, pageSize), '@odata.nextLink': nextLinkFor(token) };
   }
 
@@ -37,7 +47,7 @@ export class PageSnapshots {
   }
 
   #evictOld(): void {
-    const cutoff = Date.now() - 15 * 60_000;
+    const cutoff = this.#clock.now().getTime() - 15 * 60_000;
     for (const [token, snapshot] of this.#snapshots) {
       if (snapshot.createdMs < cutoff) this.#snapshots.delete(token);
     }

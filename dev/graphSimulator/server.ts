@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import type { Clock } from '../../shared/time/clock.js';
+import { AdjustableClock } from '../../shared/time/clock.js';
+import { defaultFaultSeed, RandomStreams, seedSchema } from '../seededRandom.js';
 import { CalendarService } from './calendars.js';
 import { buildDemoTenant, type DemoTenant, type DirectoryUser } from './demoTenant.js';
 import { GraphApi, type GraphResponse } from './graphApi.js';
@@ -12,14 +13,6 @@ import { faultSettingsSchema, MailboxLimiter } from './limits.js';
 import { PageSnapshots } from './paging.js';
 import { type DeliveryOptions, SubscriptionService } from './subscriptions.js';
 
-/** The simulator's clock: real time, plus whatever the control API moved it forward by. */
-export class SimulatorClock implements Clock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-}
-
 export interface GraphSimulatorOptions {
   tls: { cert: string; key: string };
   port: number;
@@ -28,6 +21,10 @@ export interface GraphSimulatorOptions {
   /** The demo tenant starts consented, as if its admin had granted the app's permissions. */
   consented?: boolean;
   delivery?: Partial<DeliveryOptions>;
+  /** Seed of the injected faults (429s, 503s, dropped and duplicated notifications); default 1. */
+  faultSeed?: number;
+  /** The clock to live by; the local stack passes its own, so that one move moves everything. */
+  clock?: AdjustableClock;
 }
 
 /** The largest Graph request body the simulator reads. */
@@ -69,6 +66,7 @@ function send(
 const lifecycleSchema = z.object({
   lifecycleEvent: z.enum(['reauthorizationRequired', 'subscriptionRemoved', 'missed']),
 });
+const faultsInputSchema = faultSettingsSchema.partial().extend({ seed: seedSchema.optional() });
 const addUsersSchema = z.object({
   count: z.number().int().min(1).max(10_000),
   prefix: z
@@ -83,13 +81,15 @@ const addUsersSchema = z.object({
  * notifications, per-mailbox limits, injected faults, and a control API under `/_control`.
  */
 export class GraphSimulator {
-  readonly clock = new SimulatorClock();
+  readonly clock: AdjustableClock;
   readonly tenant: DemoTenant;
   readonly calendars: CalendarService;
   readonly limiter: MailboxLimiter;
   readonly subscriptions: SubscriptionService;
   /** Graph requests by `METHOD first-segment` (e.g. `POST $batch`, `PATCH subscriptions`), whatever the mailbox. */
   readonly requestCounts = new Map<string, number>();
+  /** Every injected fault is drawn from these streams, derived from one seed. */
+  readonly faultRandom: RandomStreams;
   #identity: SimulatedIdentityProvider | undefined;
   #api: GraphApi | undefined;
   #server: Server | undefined;
@@ -98,10 +98,27 @@ export class GraphSimulator {
 
   constructor(options: GraphSimulatorOptions) {
     this.#options = options;
+    this.clock = options.clock ?? new AdjustableClock();
     this.tenant = options.tenant ?? buildDemoTenant();
     this.calendars = new CalendarService(this.tenant.users, this.clock);
-    this.limiter = new MailboxLimiter(this.clock);
-    this.subscriptions = new SubscriptionService(this.calendars, this.clock, options.delivery);
+    this.faultRandom = new RandomStreams(options.faultSeed ?? defaultFaultSeed);
+    this.limiter = new MailboxLimiter(this.clock, this.faultRandom);
+    this.subscriptions = new SubscriptionService(
+      this.calendars,
+      this.clock,
+      options.delivery,
+      this.faultRandom,
+    );
+  }
+
+  /** The seed injected faults are drawn from. */
+  get faultSeed(): number {
+    return this.faultRandom.seed;
+  }
+
+  /** Starts every fault stream again from `seed`: the same requests then meet the same faults. */
+  reseedFaults(seed: number): void {
+    this.faultRandom.reseed(seed);
   }
 
   get identity(): SimulatedIdentityProvider {
@@ -145,7 +162,7 @@ export class GraphSimulator {
       calendars: this.calendars,
       subscriptions: this.subscriptions,
       limiter: this.limiter,
-      pages: new PageSnapshots(),
+      pages: new PageSnapshots(this.clock),
       clock: this.clock,
       baseUrl: this.#baseUrl,
     });
@@ -373,17 +390,20 @@ export class GraphSimulator {
       });
       return send(response, 204, undefined);
     }
-    if (path === '/faults' && method === 'GET') return send(response, 200, this.limiter.settings);
+    if (path === '/faults' && method === 'GET')
+      return send(response, 200, { ...this.limiter.settings, seed: this.faultSeed });
     if (path === '/faults' && method === 'POST') {
-      const parsed = faultSettingsSchema.partial().safeParse(input);
+      const parsed = faultsInputSchema.safeParse(input);
       if (!parsed.success)
         return invalid(
           parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
         );
-      this.limiter.settings = { ...this.limiter.settings, ...parsed.data };
+      const { seed, ...settings } = parsed.data;
+      this.limiter.settings = { ...this.limiter.settings, ...settings };
       this.subscriptions.dropRate = this.limiter.settings.dropNotificationRate;
       this.subscriptions.duplicateRate = this.limiter.settings.duplicateNotificationRate;
-      return send(response, 200, this.limiter.settings);
+      if (seed !== undefined) this.reseedFaults(seed);
+      return send(response, 200, { ...this.limiter.settings, seed: this.faultSeed });
     }
     if (path === '/subscriptions' && method === 'GET') {
       return send(response, 200, {
@@ -447,7 +467,7 @@ export class GraphSimulator {
     if (path === '/clock' && method === 'POST') {
       const parsed = z.object({ advanceMs: z.number().int().min(0) }).safeParse(input);
       if (!parsed.success) return invalid('advanceMs (milliseconds, not negative) is required');
-      this.clock.offsetMs += parsed.data.advanceMs;
+      this.clock.advanceBy(parsed.data.advanceMs);
       return send(response, 200, { now: this.clock.now().toISOString() });
     }
     if (path === '/notifications/settle' && method === 'POST') {

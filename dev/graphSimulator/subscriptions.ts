@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../../shared/time/clock.js';
+import { RandomStreams } from '../seededRandom.js';
 import type { CalendarService, ChangeType, Mailbox } from './calendars.js';
 import { badRequest, GraphError, notFound } from './graphErrors.js';
 
@@ -73,14 +74,22 @@ export class SubscriptionService {
   readonly #calendars: CalendarService;
   readonly #clock: Clock;
   readonly #options: DeliveryOptions;
+  /** Where dropped and duplicated notifications are drawn from: `notifications.drop`, `notifications.duplicate`. */
+  readonly #random: RandomStreams;
   readonly #pending = new Map<string, Array<Record<string, unknown>>>();
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #inFlight = new Set<Promise<void>>();
   #closed = false;
 
-  constructor(calendars: CalendarService, clock: Clock, options: Partial<DeliveryOptions> = {}) {
+  constructor(
+    calendars: CalendarService,
+    clock: Clock,
+    options: Partial<DeliveryOptions> = {},
+    random: RandomStreams = new RandomStreams(),
+  ) {
     this.#calendars = calendars;
     this.#clock = clock;
+    this.#random = random;
     this.#options = {
       retryDelaysMs: options.retryDelaysMs ?? [500, 2_000, 8_000, 30_000],
       timeoutMs: options.timeoutMs ?? 3_000,
@@ -276,7 +285,7 @@ export class SubscriptionService {
     this.#expire();
     for (const subscription of this.subscriptions.values()) {
       if (subscription.mailboxId !== mailboxId || !subscription.changeTypes.includes(changeType)) continue;
-      if (Math.random() < this.dropRate) {
+      if (this.#random.stream('notifications.drop').chance(this.dropRate)) {
         this.stats.dropped += 1;
         continue;
       }
@@ -341,7 +350,10 @@ export class SubscriptionService {
     if (this.#closed || !subscription || subscription.expirationMs <= this.#clock.now().getTime()) return;
     if (await this.#post(url, payload)) {
       this.stats.delivered += payload.value.length;
-      if (Math.random() < this.duplicateRate && (await this.#post(url, payload)))
+      if (
+        this.#random.stream('notifications.duplicate').chance(this.duplicateRate) &&
+        (await this.#post(url, payload))
+      )
         this.stats.duplicated += payload.value.length;
       return;
     }

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { type Clock, systemClock } from '../time/clock.js';
+import type { Clock } from '../time/clock.js';
 
 /** Who is calling, from a validated bearer token. */
 export interface Principal {
@@ -37,7 +37,7 @@ export class BearerAuthenticator {
 
   readonly #clock: Clock;
 
-  constructor(options: BearerAuthOptions, clock: Clock = systemClock) {
+  constructor(options: BearerAuthOptions, clock: Clock) {
     this.#options = options;
     this.#clock = clock;
     this.#keys = createRemoteJWKSet(new URL(options.jwksUrl), {

@@ -6,7 +6,7 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { type Clock, systemClock } from '../time/clock.js';
+import type { Clock } from '../time/clock.js';
 import type {
   BatchResult,
   BatchStep,
@@ -45,7 +45,7 @@ export interface GraphGatewayOptions {
   /** `https://graph.microsoft.com/v1.0`, or the simulator's `https://127.0.0.1:7072/v1.0`. */
   graphBaseUrl: string;
   tokens: GraphTokenProvider;
-  clock?: Clock;
+  clock: Clock;
   retryPolicy?: RetryPolicy;
   /** Requests in flight per mailbox; Outlook's limit is 4. */
   maxConcurrentPerMailbox?: number;
@@ -94,7 +94,7 @@ export class GraphCalendarGateway implements CalendarGateway {
 
   constructor(options: GraphGatewayOptions) {
     this.#options = options;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock;
     this.#policy = options.retryPolicy ?? defaultRetryPolicy;
     this.#concurrency = new MailboxConcurrency(options.maxConcurrentPerMailbox ?? 4);
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));

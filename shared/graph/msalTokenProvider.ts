@@ -7,6 +7,7 @@ import {
   LogLevel,
 } from '@azure/msal-node';
 import { AppError } from '../errors.js';
+import type { Clock } from '../time/clock.js';
 import {
   type DelegatedSession,
   type DelegatedTokenProvider,
@@ -21,7 +22,12 @@ export interface MsalTokenProviderOptions {
   authorityHost: string;
   /** Authority used for "connect your calendar" (multi-tenant: `organizations`). */
   delegatedTenant?: string;
+  /** The system's clock: an app token is used only while it lives on this clock. */
+  clock: Clock;
 }
+
+/** A token is renewed this long before it expires, as MSAL does on its own cache. */
+const tokenRenewalMarginMs = 5 * 60_000;
 
 const graphDefaultScope = 'https://graph.microsoft.com/.default';
 const microsoftAuthorityHosts = new Set([
@@ -65,6 +71,8 @@ export function toTokenError(error: unknown, action: string): AppError {
 export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProvider {
   readonly #options: MsalTokenProviderOptions;
   readonly #appClients = new Map<string, ConfidentialClientApplication>();
+  /** When each tenant's cached app token expires, on the system's clock. */
+  readonly #appTokenExpiry = new Map<string, number>();
 
   constructor(options: MsalTokenProviderOptions) {
     this.#options = options;
@@ -96,17 +104,26 @@ export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProv
       client = new ConfidentialClientApplication(this.#configuration(tenantId));
       this.#appClients.set(tenantId, client);
     }
+    // MSAL judges its cache by the machine's clock; the service's clock may be ahead of it (tests,
+    // the local stack's time travel), so a token that is stale on the service's clock is refreshed.
+    const nowMs = this.#options.clock.now().getTime();
+    const stale = (this.#appTokenExpiry.get(tenantId) ?? 0) - tokenRenewalMarginMs <= nowMs;
     let result: AuthenticationResult | null;
     try {
       result = await client.acquireTokenByClientCredential({
         scopes: [graphDefaultScope],
-        skipCache: options.forceRefresh ?? false,
+        skipCache: (options.forceRefresh ?? false) || stale,
       });
     } catch (error) {
       throw toTokenError(error, 'app token');
     }
     if (!result?.accessToken)
       throw new AppError('dependency-unavailable', 'app token: the identity platform returned no token');
+    if (result.expiresOn) {
+      // The lifetime MSAL measured on the machine's clock, carried over to the service's clock.
+      const lifetimeMs = result.expiresOn.getTime() - Date.now();
+      this.#appTokenExpiry.set(tenantId, this.#options.clock.now().getTime() + lifetimeMs);
+    }
     return result.accessToken;
   }
 

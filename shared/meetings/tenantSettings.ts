@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { containerLayouts } from '../store/containers.js';
 import type { CollectionDefinition, DocumentCollection } from '../store/documentStore.js';
+import type { Clock } from '../time/clock.js';
 import { defaultKeywords, type MeetingKind } from './detection.js';
 import { joinStringsSchema, supportedLanguages } from './joinTemplates.js';
 
@@ -61,17 +62,19 @@ export function effectiveSettings(input: TenantSettingsInput | undefined): Tenan
 export class TenantSettingsCache {
   readonly #tenants: DocumentCollection<TenantDocument>;
   readonly #cache = new Map<string, { settings: TenantSettings; expiresAt: number }>();
+  readonly #clock: Clock;
 
-  constructor(tenantDocuments: DocumentCollection<TenantDocument>) {
+  constructor(tenantDocuments: DocumentCollection<TenantDocument>, clock: Clock) {
     this.#tenants = tenantDocuments;
+    this.#clock = clock;
   }
 
   async get(tenantId: string): Promise<TenantSettings> {
     const cached = this.#cache.get(tenantId);
-    if (cached && cached.expiresAt > Date.now()) return cached.settings;
+    if (cached && cached.expiresAt > this.#clock.now().getTime()) return cached.settings;
     const stored = await this.#tenants.read(tenantId, tenantId);
     const settings = effectiveSettings(stored?.value.settings);
-    this.#cache.set(tenantId, { settings, expiresAt: Date.now() + 60_000 });
+    this.#cache.set(tenantId, { settings, expiresAt: this.#clock.now().getTime() + 60_000 });
     return settings;
   }
 

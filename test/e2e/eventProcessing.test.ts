@@ -4,6 +4,7 @@ import {
   graphAppToken,
   type LocalStackProcess,
   startLocalStackProcess,
+  waitUntilQuiet,
 } from '../support/localStackProcess.js';
 
 // Event processing through `npm start`: events made through Graph's API as a client would, results
@@ -124,7 +125,7 @@ describe('event processing through the running stack', () => {
       headers,
       body: JSON.stringify({ subject: 'Bütçe toplantısı (güncel)' }),
     });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await waitUntilQuiet(stack.endpoints);
     const after = await stats();
     const event = await getEvent(organizer, eventId);
 

@@ -80,4 +80,15 @@ describe('the local stack with invalid configuration', () => {
     expect(result.stderr).toContain('COSMOS_DATABASE');
     expect(result.stderr).toContain('AZURE_CLIENT_ID');
   });
+
+  it('when the stack cannot start, then starting it fails at once with what it printed', async () => {
+    // An empty audience is a bad setting: the stack names it and exits with 1.
+    const failure = await startLocalStackProcess({ env: { API_AUTH_AUDIENCE: '' } }).catch(
+      (error: unknown) => error,
+    );
+
+    expect(failure).toBeInstanceOf(Error);
+    expect(String((failure as Error).message)).toMatch(/exited \(code 1\)/);
+    expect(String((failure as Error).message)).toContain('API_AUTH_AUDIENCE');
+  });
 });

@@ -7,6 +7,7 @@ import { markerPropertyId, readMarker } from '../../shared/meetings/decoration.j
 import { currentJoinBlock } from '../../shared/meetings/joinBlock.js';
 import { keyOf, meetingDetailsSchema } from '../../shared/meetings/meetingRecord.js';
 import { allContainerLayouts } from '../../shared/store/containers.js';
+import { seedFaultsForEachTest } from '../support/faultSeed.js';
 import { advanceClocks, startInProcessStack } from '../support/inProcessStack.js';
 
 // Event processing with its real consumers: the Graph and Webex simulators, Cosmos, the in-process
@@ -19,6 +20,9 @@ const ayse = '1e0d4b8a-0003-4c3f-9a7e-5b6c7d8e9f03';
 const kenji = '1e0d4b8a-0004-4c3f-9a7e-5b6c7d8e9f04';
 
 const mailbox = (userId: string): MailboxRef => ({ tenantId, userId });
+
+// The stack's simulators draw injected faults from TEST_FAULT_SEED; a failure prints the seed.
+seedFaultsForEachTest(() => [stack?.graph, stack?.webex]);
 
 /** Waits until the bus and the simulator's notifications are both quiet. */
 async function settle(): Promise<void> {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningLocalStack } from '../../dev/localStack.js';
 import { markerPropertyId, readMarker } from '../../shared/meetings/decoration.js';
 import { enableUsers } from '../../shared/watch/enablement.js';
+import { seedFaultsForEachTest } from '../support/faultSeed.js';
 import { advanceClocks, startInProcessStack } from '../support/inProcessStack.js';
 
 // 300 events over 10 users while 10 % of Graph calls fail with 429 or 503 and notification batches
@@ -23,6 +24,9 @@ beforeAll(async () => {
   await stack.bus.idle();
   userIds = stack.graph.tenant.users.filter((user) => !user.isRoom).map((user) => user.id);
 }, 60_000);
+
+// The 429s, 503s and duplicates below are drawn from TEST_FAULT_SEED; a failure prints the seed.
+seedFaultsForEachTest(() => [stack?.graph, stack?.webex]);
 
 afterAll(async () => {
   await stack?.stop();

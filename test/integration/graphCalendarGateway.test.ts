@@ -6,6 +6,8 @@ import type { MailboxRef } from '../../shared/graph/calendarGateway.js';
 import { GraphCalendarGateway } from '../../shared/graph/graphCalendarGateway.js';
 import { isGraphRequestError } from '../../shared/graph/graphRequestError.js';
 import { MsalTokenProvider } from '../../shared/graph/msalTokenProvider.js';
+import { defaultRetryPolicy } from '../../shared/graph/retryPolicy.js';
+import { seedFaultsForEachTest } from '../support/faultSeed.js';
 import { startTestGraphSimulator } from '../support/graphSimulator.js';
 
 let simulator: GraphSimulator;
@@ -52,20 +54,26 @@ beforeAll(async () => {
   tenantId = simulator.tenant.tenantId;
   gateway = new GraphCalendarGateway({
     graphBaseUrl: simulator.graphUrl,
+    clock: simulator.clock,
     tokens: new MsalTokenProvider({
       clientId: simulator.tenant.app.clientId,
       clientSecret: simulator.tenant.app.clientSecret,
       authorityHost: simulator.baseUrl,
+      clock: simulator.clock,
     }),
-    // More attempts than production's 6: with 30 % random 429s, a call that fails six times in a row
-    // (0.3^6 per call) would make these tests flaky; the behaviour under test is the same.
-    retryPolicy: { maxAttempts: 14, baseDelayMs: 20, maxDelayMs: 1_000, jitter: 0.2 },
+    // Production's attempts, shorter pauses. Injected faults come from TEST_FAULT_SEED, so a run
+    // replays exactly; at the storm's rate a call meets six 429s in a row at 0.1^6 (about one seed in
+    // 5,000 fails one of its 200 calls): the production policy's real margin, not a raised budget.
+    retryPolicy: { ...defaultRetryPolicy, baseDelayMs: 20, maxDelayMs: 1_000 },
     sleep: async (ms) => {
       sleeps.push(ms);
       await new Promise((resolve) => setTimeout(resolve, ms));
     },
   });
 });
+
+// Injected 429s are drawn from TEST_FAULT_SEED, afresh for each test; a failure prints the seed.
+seedFaultsForEachTest(() => [simulator]);
 
 afterEach(async () => {
   await control('/faults', { throttleRate: 0, serverErrorRate: 0, latencyMs: 0, retryAfterSeconds: 1 });
@@ -229,7 +237,7 @@ describe('GraphCalendarGateway against the Graph simulator', () => {
 
   it('when Graph throttles a storm of reads, then every call succeeds, at most 4 run per mailbox and Retry-After is honoured', async () => {
     await control('/stats/reset');
-    await control('/faults', { throttleRate: 0.3, retryAfterSeconds: 0.05, latencyMs: 5 });
+    await control('/faults', { throttleRate: 0.1, retryAfterSeconds: 0.05, latencyMs: 5 });
     sleeps.length = 0;
     const mailboxes = ['alice', 'bjorn', 'ayse', 'kenji'].map(
       (name): MailboxRef => ({ tenantId, userId: `${name}@contoso.example` }),
@@ -343,7 +351,7 @@ describe('subscriptions through the gateway', () => {
   });
 
   it('when a subscription is created, renewed, listed, duplicated and deleted, then Graph answers each as documented', async () => {
-    const expiration = new Date(Date.now() + 3 * 86_400_000);
+    const expiration = new Date(simulator.clock.now().getTime() + 3 * 86_400_000);
     const subscription = await gateway.createSubscription(tenantId, {
       resource: `/users/${'1e0d4b8a-0003-4c3f-9a7e-5b6c7d8e9f03'}/events`,
       changeType: 'created,updated,deleted',
@@ -370,7 +378,7 @@ describe('subscriptions through the gateway', () => {
     const renewed = await gateway.renewSubscription(
       tenantId,
       subscription.id,
-      new Date(Date.now() + 6 * 86_400_000),
+      new Date(simulator.clock.now().getTime() + 6 * 86_400_000),
     );
     await fetch(`${simulator.baseUrl}/_control/subscriptions/${subscription.id}/lifecycle`, {
       method: 'POST',
@@ -395,7 +403,11 @@ describe('subscriptions through the gateway', () => {
     ]);
     expect(listed.map((item) => item.id)).toContain(subscription.id);
     await expect(
-      gateway.renewSubscription(tenantId, subscription.id, new Date(Date.now() + 86_400_000)),
+      gateway.renewSubscription(
+        tenantId,
+        subscription.id,
+        new Date(simulator.clock.now().getTime() + 86_400_000),
+      ),
     ).rejects.toMatchObject({ code: 'not-found' });
   });
 
@@ -406,7 +418,7 @@ describe('subscriptions through the gateway', () => {
         changeType: 'created',
         notificationUrl: 'http://127.0.0.1:9/unreachable',
         lifecycleNotificationUrl: `${receiverUrl}/lifecycle`,
-        expirationDateTime: new Date(Date.now() + 86_400_000),
+        expirationDateTime: new Date(simulator.clock.now().getTime() + 86_400_000),
         clientState: 'x',
       }),
     ).rejects.toMatchObject({ code: 'request-rejected', graphCode: 'ValidationError' });
@@ -420,7 +432,7 @@ describe('subscriptions through the gateway', () => {
           changeType: 'created,updated,deleted',
           notificationUrl: `${receiverUrl}/notifications?n=${index}`,
           lifecycleNotificationUrl: `${receiverUrl}/lifecycle`,
-          expirationDateTime: new Date(Date.now() + 86_400_000),
+          expirationDateTime: new Date(simulator.clock.now().getTime() + 86_400_000),
           clientState: `state-${index}`,
         }),
       ),
@@ -434,7 +446,9 @@ describe('subscriptions through the gateway', () => {
         id: subscription.id,
         method: 'PATCH' as const,
         url: `/subscriptions/${subscription.id}`,
-        body: { expirationDateTime: new Date(Date.now() + 5 * 86_400_000).toISOString() },
+        body: {
+          expirationDateTime: new Date(simulator.clock.now().getTime() + 5 * 86_400_000).toISOString(),
+        },
       })),
     );
 

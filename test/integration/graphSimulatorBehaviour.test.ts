@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphSimulator } from '../../dev/graphSimulator/server.js';
+import { seedFaultsForEachTest } from '../support/faultSeed.js';
 import { startTestGraphSimulator } from '../support/graphSimulator.js';
 
 /** The `value` array of a collection answer (empty when there is none). */
@@ -51,6 +52,8 @@ async function subscribe(userId: string): Promise<string> {
   });
   return String(created.body?.id);
 }
+
+seedFaultsForEachTest(() => [simulator]);
 
 beforeAll(async () => {
   simulator = await startTestGraphSimulator({ delivery: { retryDelaysMs: [30, 60, 120], batchWindowMs: 5 } });

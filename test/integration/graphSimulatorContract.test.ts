@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GraphSimulator } from '../../dev/graphSimulator/server.js';
-import { GraphMetadata, graphMetadataAvailable, graphMetadataPath } from '../support/graphMetadata.js';
+import { GraphMetadata } from '../support/graphMetadata.js';
 import { startTestGraphSimulator } from '../support/graphSimulator.js';
 
 /** The `value` array of a collection answer (empty when there is none). */
@@ -14,13 +14,9 @@ function valuesOf(response: { body?: Record<string, unknown> | undefined }): unk
 // Every shape the simulator returns, checked against Graph's official v1.0 metadata: property names
 // must exist on the declared type, primitives must have the declared type, enums known members.
 // The requests are plain HTTP, as any client would send them, so our adapter is not what is checked.
-if (!graphMetadataAvailable) {
-  console.warn(
-    `Graph contract tests skipped: ${graphMetadataPath} not found (../shared/graph beside the checkout).`,
-  );
-}
-
-describe.skipIf(!graphMetadataAvailable)('the Graph simulator against Graph v1.0 metadata', () => {
+// The metadata is the slice checked in under test/fixtures/graph/ (every type named below and what it
+// reaches); a missing or broken fixture fails these tests, it never skips them.
+describe('the Graph simulator against Graph v1.0 metadata', () => {
   let metadata: GraphMetadata;
   let simulator: GraphSimulator;
   let headers: Record<string, string>;
@@ -48,8 +44,13 @@ describe.skipIf(!graphMetadataAvailable)('the Graph simulator against Graph v1.0
     };
   }
 
+  // Loaded before each test rather than in beforeAll: a missing or corrupt fixture then fails every test
+  // here with the error naming the file, where a failing beforeAll would leave them reported as skipped.
+  beforeEach(() => {
+    metadata ??= GraphMetadata.load();
+  });
+
   beforeAll(async () => {
-    metadata = GraphMetadata.load();
     simulator = await startTestGraphSimulator({ delivery: { batchWindowMs: 5 } });
     headers = {
       authorization: `Bearer ${await simulator.identity.issueAppToken()}`,

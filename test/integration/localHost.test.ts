@@ -5,6 +5,7 @@ import { LocalFunctionsHost } from '../../dev/localHost.js';
 import { complete, type MessageBus } from '../../shared/bus/messageBus.js';
 import { AppError } from '../../shared/errors.js';
 import type { FunctionDefinition } from '../../shared/hosting/functionDefinitions.js';
+import { ManualClock } from '../../shared/time/clock.js';
 
 interface TestServices {
   bus: MessageBus;
@@ -79,12 +80,13 @@ let services: TestServices;
 let api: string;
 
 beforeAll(async () => {
-  bus = new InProcessBus();
+  bus = new InProcessBus({ clock: new ManualClock('2026-11-22T10:00:00Z') });
   services = { bus, processed: [], timerRuns: 0 };
   host = new LocalFunctionsHost({
     definitions,
     services,
     bus,
+    clock: new ManualClock('2026-11-22T10:00:00Z'),
     port: 0,
     log: () => undefined,
     runTimers: false,
@@ -160,5 +162,34 @@ describe('LocalFunctionsHost', () => {
     expect(invoked.status).toBe(202);
     expect(services.timerRuns).toBe(1);
     expect(unknown.status).toBe(404);
+  });
+
+  it('when the clock of the services reaches a timer schedule, then the timer runs, whatever the date of the machine', async () => {
+    const clock = new ManualClock('2031-05-04T02:59:59Z');
+    const timerBus = new InProcessBus({ clock });
+    const timerServices: TestServices = { bus: timerBus, processed: [], timerRuns: 0 };
+    const timerHost = new LocalFunctionsHost({
+      definitions,
+      services: timerServices,
+      bus: timerBus,
+      clock,
+      port: 0,
+      log: () => undefined,
+      timerTickMs: 5,
+    });
+    await timerHost.start();
+    try {
+      clock.advanceBy(1_000);
+      await expect.poll(() => timerServices.timerRuns).toBe(1);
+
+      // Two days later in one jump: a missed schedule runs once, then the next follows the clock.
+      clock.advanceBy(2 * 86_400_000);
+      await expect.poll(() => timerServices.timerRuns).toBe(2);
+      clock.advanceBy(86_400_000);
+      await expect.poll(() => timerServices.timerRuns).toBe(3);
+    } finally {
+      await timerHost.stop();
+      await timerBus.close();
+    }
   });
 });

@@ -15,6 +15,7 @@ beforeAll(async () => {
     clientId: simulator.tenant.app.clientId,
     clientSecret: simulator.tenant.app.clientSecret,
     authorityHost: simulator.baseUrl,
+    clock: simulator.clock,
   });
 });
 
@@ -62,6 +63,7 @@ describe('MsalTokenProvider against the Graph simulator', () => {
       clientId: simulator.tenant.app.clientId,
       clientSecret: 'not-the-secret',
       authorityHost: simulator.baseUrl,
+      clock: simulator.clock,
     });
 
     const failure = await wrong.appToken(simulator.tenant.tenantId).catch((error: unknown) => error);
@@ -76,6 +78,7 @@ describe('MsalTokenProvider against the Graph simulator', () => {
       clientId: unconsented.tenant.app.clientId,
       clientSecret: unconsented.tenant.app.clientSecret,
       authorityHost: unconsented.baseUrl,
+      clock: unconsented.clock,
     });
     try {
       await expect(other.appToken(unconsented.tenant.tenantId)).rejects.toMatchObject({

@@ -2,15 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLocalTls } from '../../dev/localTls.js';
 import { WebexSimulator } from '../../dev/webexSimulator.js';
 import { WebexJoinDetails } from '../../shared/meetings/webexJoinDetails.js';
+import { faultSeed, seedFaultsForEachTest } from '../support/faultSeed.js';
 
 let simulator: WebexSimulator;
 let webex: WebexJoinDetails;
 
 beforeAll(async () => {
-  simulator = new WebexSimulator({ tls: await ensureLocalTls(process.env.TEST_STATE_DIR ?? ''), port: 0 });
+  simulator = new WebexSimulator({
+    tls: await ensureLocalTls(process.env.TEST_STATE_DIR ?? ''),
+    port: 0,
+    faultSeed,
+  });
   await simulator.start();
   webex = new WebexJoinDetails({ baseUrl: simulator.baseUrl, accessToken: simulator.accessToken });
 });
+
+seedFaultsForEachTest(() => [simulator]);
 
 afterAll(async () => {
   await simulator?.stop();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { InProcessBus } from '../../../dev/inProcessBus.js';
+import { InProcessBus, type InProcessBusOptions } from '../../../dev/inProcessBus.js';
 import { complete, deadLetter, type ReceivedMessage } from '../../../shared/bus/messageBus.js';
 import { AppError } from '../../../shared/errors.js';
 import {
@@ -14,8 +14,8 @@ import { buildInvocationContext } from '../../support/invocationContext.js';
 const queue = 'test-queue';
 let bus: InProcessBus;
 
-function buildBus(options: ConstructorParameters<typeof InProcessBus>[0] = {}): InProcessBus {
-  bus = new InProcessBus(options);
+function buildBus(options: Partial<InProcessBusOptions> = {}): InProcessBus {
+  bus = new InProcessBus({ clock: new ManualClock('2026-11-22T10:00:00Z'), ...options });
   return bus;
 }
 
@@ -177,8 +177,9 @@ describe('InProcessBus', () => {
     await expect(bus.cancelScheduled(queue, cancel)).rejects.toMatchObject({ code: 'message-not-scheduled' });
   });
 
-  it('when scheduled with the system clock, then the scheduler delivers it without being asked', async () => {
-    buildBus({ schedulerIntervalMs: 10 });
+  it('when the clock reaches a scheduled time, then the scheduler delivers it without being asked', async () => {
+    const clock = new ManualClock('2026-11-22T10:00:00Z');
+    buildBus({ clock, schedulerIntervalMs: 10 });
     const delivered = new Promise<unknown>((resolve) => {
       bus.subscribe(queue, async (message) => {
         resolve(message.body);
@@ -186,7 +187,9 @@ describe('InProcessBus', () => {
       });
     });
 
-    await bus.schedule(queue, { body: 'soon' }, new Date(Date.now() + 50));
+    await bus.schedule(queue, { body: 'soon' }, new Date(clock.now().getTime() + 50));
+    expect(bus.scheduledMessageCount(queue)).toBe(1);
+    clock.advanceBy(50);
 
     await expect(delivered).resolves.toBe('soon');
   });

@@ -13,12 +13,13 @@ let bus: InProcessBus;
 let services: Services;
 
 beforeEach(() => {
-  bus = new InProcessBus();
+  const clock = new ManualClock('2026-11-22T10:00:00Z');
+  bus = new InProcessBus({ clock });
   // The webhook reaches only the intake's parts of the services: bus, clock, signer, counters.
   services = {
     watch: {
       bus,
-      clock: new ManualClock('2026-11-22T10:00:00Z'),
+      clock,
       clientState: new ClientStateSigner(Buffer.alloc(32, 4)),
       counters: new Counters(),
     },

@@ -52,8 +52,10 @@ let bus: InProcessBus;
 let services: QueueHostServices;
 
 beforeEach(() => {
-  bus = new InProcessBus();
-  services = { bus, clock: new ManualClock('2026-11-22T10:00:00Z') };
+  // One clock for the bus and the services: the retry's time is compared with the time it was made.
+  const clock = new ManualClock('2026-11-22T10:00:00Z');
+  bus = new InProcessBus({ clock });
+  services = { bus, clock };
 });
 
 afterEach(async () => {

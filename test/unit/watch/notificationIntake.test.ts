@@ -28,10 +28,11 @@ function buildNotification(overrides: Record<string, unknown> = {}) {
 }
 
 beforeEach(() => {
-  bus = new InProcessBus();
+  const clock = new ManualClock('2026-11-22T10:00:00Z');
+  bus = new InProcessBus({ clock });
   context = {
     bus,
-    clock: new ManualClock('2026-11-22T10:00:00Z'),
+    clock,
     clientState: new ClientStateSigner(Buffer.alloc(32, 3)),
     counters: new Counters(),
   };
