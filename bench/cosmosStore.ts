@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { startEmbeddedCosmos } from '../dev/embeddedCosmos.js';
 import type { LocalTls } from '../dev/localTls.js';
-import { CosmosDocumentStore } from '../shared/store/cosmosDocumentStore.js';
+import { CosmosDocumentStore } from '../shared/adapters/cosmos/cosmosDocumentStore.js';
 import { formatSummary, measure } from './measure.js';
 
 const documentSchema = z.object({

@@ -1,8 +1,8 @@
 import { GraphSimulator } from '../dev/graphSimulator/server.js';
 import type { LocalTls } from '../dev/localTls.js';
-import type { MailboxRef } from '../shared/graph/calendarGateway.js';
-import { GraphCalendarGateway } from '../shared/graph/graphCalendarGateway.js';
-import { MsalTokenProvider } from '../shared/graph/msalTokenProvider.js';
+import { GraphCalendarGateway } from '../shared/adapters/graph/graphCalendarGateway.js';
+import { MsalTokenProvider } from '../shared/adapters/graph/msalTokenProvider.js';
+import type { MailboxRef } from '../shared/calendar/calendarGateway.js';
 import { percentile } from './measure.js';
 
 /**

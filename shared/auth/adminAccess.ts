@@ -1,5 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
-import type { BearerAuthenticator, Principal } from './bearerAuth.js';
+import type { BearerAuthenticator, Principal } from '../adapters/entra/bearerAuth.js';
 
 /** The caller, checked to be an administrator of `tenantId`: 401 without a valid token, 403 otherwise. */
 export async function requireTenantAdmin(

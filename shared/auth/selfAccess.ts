@@ -1,9 +1,9 @@
 import type { HttpRequest } from '@azure/functions';
+import type { BearerAuthenticator } from '../adapters/entra/bearerAuth.js';
+import type { MailboxRef } from '../calendar/calendarGateway.js';
 import { AppError } from '../errors.js';
-import type { MailboxRef } from '../graph/calendarGateway.js';
 import type { DocumentCollection } from '../store/documentStore.js';
 import type { WatchedUser } from '../watch/watchedUser.js';
-import type { BearerAuthenticator } from './bearerAuth.js';
 
 /**
  * The caller acting on their own calendar: a user token whose `oid` is the path's user. Anyone else,

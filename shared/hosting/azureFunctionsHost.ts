@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import type { ServiceBusReceivedMessage } from '@azure/service-bus';
+import { fromServiceBusReceivedMessage } from '../adapters/serviceBus/serviceBusMessageBus.js';
 import type { MessageBus } from '../bus/messageBus.js';
-import { fromServiceBusReceivedMessage } from '../bus/serviceBusMessageBus.js';
 import type { Clock } from '../time/clock.js';
 import { app } from './azureFunctionsRuntime.js';
 import {

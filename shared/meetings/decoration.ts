@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GraphEvent } from '../graph/graphModels.js';
+import type { GraphEvent } from '../adapters/graph/graphModels.js';
 import { type Detection, detectMeeting, type MeetingKind } from './detection.js';
 import { currentJoinBlock, type EventBody, withoutJoinBlock } from './joinBlock.js';
 import type { SupportedLanguage } from './joinTemplates.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { MailboxRef } from '../calendar/calendarGateway.js';
 import { AppError, hasErrorCode } from '../errors.js';
-import type { MailboxRef } from '../graph/calendarGateway.js';
 import { watchWindow } from '../watch/watchContext.js';
 import { defaultKeywords } from './detection.js';
 import { type MeetingDetails, type MeetingRecord, meetingDetailsSchema } from './meetingRecord.js';

@@ -1,8 +1,8 @@
+import type { GraphEvent } from '../adapters/graph/graphModels.js';
+import type { CalendarGateway, MailboxRef } from '../calendar/calendarGateway.js';
+import { isCalendarServiceError } from '../calendar/calendarServiceError.js';
 import type { EnvelopeCipher } from '../crypto/envelopeEncryption.js';
 import { AppError, hasErrorCode } from '../errors.js';
-import type { CalendarGateway, MailboxRef } from '../graph/calendarGateway.js';
-import type { GraphEvent } from '../graph/graphModels.js';
-import { isGraphRequestError } from '../graph/graphRequestError.js';
 import type { Counters } from '../observability/counters.js';
 import type { DocumentCollection } from '../store/documentStore.js';
 import type { Clock } from '../time/clock.js';
@@ -300,7 +300,7 @@ export async function processEventChange(
           outcome: 'failed',
           rule,
           language,
-          graph: isGraphRequestError(error) ? `${error.status} ${error.graphCode}` : null,
+          graph: isCalendarServiceError(error) ? `${error.status} ${error.serviceCode}` : null,
           detail: error instanceof AppError ? error.code : 'unexpected',
         });
         throw error;

@@ -1,6 +1,6 @@
+import type { MailboxRef } from '../calendar/calendarGateway.js';
+import { isCalendarServiceError } from '../calendar/calendarServiceError.js';
 import { hasErrorCode, isAppError } from '../errors.js';
-import type { MailboxRef } from '../graph/calendarGateway.js';
-import { isGraphRequestError } from '../graph/graphRequestError.js';
 import { syncCalendar } from './calendarSync.js';
 import { parseSubscriptionResource } from './graphNotifications.js';
 import { updateWatchedUser } from './userRecords.js';
@@ -14,7 +14,11 @@ export function errorReasonFor(error: unknown, stage: 'subscribe' | 'sync'): Err
   if (hasErrorCode(error, 'mailbox-gone')) return 'mailbox-gone';
   if (hasErrorCode(error, 'unauthorized')) return 'unauthorized';
   if (hasErrorCode(error, 'reauthorization-required')) return 'reauthorization-required';
-  if (isGraphRequestError(error) && error.status === 404 && error.graphCode === 'Request_ResourceNotFound')
+  if (
+    isCalendarServiceError(error) &&
+    error.status === 404 &&
+    error.serviceCode === 'Request_ResourceNotFound'
+  )
     return 'mailbox-gone';
   return stage === 'subscribe' ? 'subscribe-failed' : 'sync-failed';
 }
@@ -22,7 +26,7 @@ export function errorReasonFor(error: unknown, stage: 'subscribe' | 'sync'): Err
 /** Whether a failure is of the bus or the store (ours: retry the message) rather than of Graph (the user's). */
 function isInfrastructureFailure(error: unknown): boolean {
   return (
-    !isGraphRequestError(error) &&
+    !isCalendarServiceError(error) &&
     !(isAppError(error) && ['unauthorized', 'reauthorization-required'].includes(error.code))
   );
 }
@@ -44,7 +48,7 @@ async function mailboxLanguage(context: WatchContext, mailbox: MailboxRef): Prom
   try {
     return (await context.calendar.getMailboxSettings(mailbox)).language?.locale ?? undefined;
   } catch (error) {
-    if (!isGraphRequestError(error)) throw error;
+    if (!isCalendarServiceError(error)) throw error;
     return undefined;
   }
 }

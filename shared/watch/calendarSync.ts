@@ -1,5 +1,5 @@
+import type { MailboxRef } from '../calendar/calendarGateway.js';
 import { hasErrorCode } from '../errors.js';
-import type { MailboxRef } from '../graph/calendarGateway.js';
 import { eventChangeOutgoing } from './messages.js';
 import { type WatchContext, watchWindow } from './watchContext.js';
 

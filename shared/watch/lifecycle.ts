@@ -1,5 +1,5 @@
+import { isCalendarServiceError } from '../calendar/calendarServiceError.js';
 import { hasErrorCode } from '../errors.js';
-import { isGraphRequestError } from '../graph/graphRequestError.js';
 import { errorReasonFor } from './activation.js';
 import { syncCalendar } from './calendarSync.js';
 import type { LifecycleMessage, UserActivationMessage } from './messages.js';
@@ -64,7 +64,7 @@ export async function processLifecycle(
         await requestActivation(context, { action: 'activate', cause: 'subscription-removed', ...mailbox });
         return 'recreating';
       }
-      if (!isGraphRequestError(error)) throw error;
+      if (!isCalendarServiceError(error)) throw error;
       await updateWatchedUser(context.users, context.clock, mailbox, (current) =>
         withFailure(current, errorReasonFor(error, 'subscribe'), context.clock.now()),
       );
@@ -80,7 +80,7 @@ export async function processLifecycle(
     context.counters.increment('lifecycle.resynced');
     return 'resynced';
   } catch (error) {
-    if (!isGraphRequestError(error)) throw error;
+    if (!isCalendarServiceError(error)) throw error;
     await updateWatchedUser(context.users, context.clock, mailbox, (current) =>
       withFailure(current, errorReasonFor(error, 'sync'), context.clock.now()),
     );

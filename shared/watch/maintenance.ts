@@ -1,4 +1,4 @@
-import { graphErrorBodySchema, graphSubscriptionSchema } from '../graph/graphModels.js';
+import { graphErrorBodySchema, graphSubscriptionSchema } from '../adapters/graph/graphModels.js';
 import { requestActivation } from './lifecycle.js';
 import { updateWatchedUser } from './userRecords.js';
 import { subscriptionLifetimeMs, type WatchContext } from './watchContext.js';

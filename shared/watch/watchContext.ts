@@ -1,5 +1,5 @@
 import type { MessageBus } from '../bus/messageBus.js';
-import type { CalendarGateway } from '../graph/calendarGateway.js';
+import type { CalendarGateway } from '../calendar/calendarGateway.js';
 import type { Counters } from '../observability/counters.js';
 import type { DocumentCollection } from '../store/documentStore.js';
 import type { Clock } from '../time/clock.js';

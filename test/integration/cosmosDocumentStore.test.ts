@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { EmbeddedCosmos } from '../../dev/embeddedCosmos.js';
-import { CosmosDocumentStore } from '../../shared/store/cosmosDocumentStore.js';
+import { CosmosDocumentStore } from '../../shared/adapters/cosmos/cosmosDocumentStore.js';
 import type { CollectionDefinition, DocumentCollection } from '../../shared/store/documentStore.js';
 import { startTestCosmos } from '../support/embeddedCosmos.js';
 

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { EmbeddedCosmos } from '../../dev/embeddedCosmos.js';
 import { LocalFileKeyWrapper } from '../../dev/localKeyWrapper.js';
+import { CosmosDocumentStore } from '../../shared/adapters/cosmos/cosmosDocumentStore.js';
 import { DataKeyRing, dataKeys, EnvelopeCipher } from '../../shared/crypto/envelopeEncryption.js';
-import { CosmosDocumentStore } from '../../shared/store/cosmosDocumentStore.js';
 import { ManualClock } from '../../shared/time/clock.js';
 import { startTestCosmos } from '../support/embeddedCosmos.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { RunningLocalStack } from '../../dev/localStack.js';
-import type { MailboxRef } from '../../shared/graph/calendarGateway.js';
-import type { GraphEvent } from '../../shared/graph/graphModels.js';
+import type { GraphEvent } from '../../shared/adapters/graph/graphModels.js';
+import type { MailboxRef } from '../../shared/calendar/calendarGateway.js';
 import { markerPropertyId, readMarker } from '../../shared/meetings/decoration.js';
 import { currentJoinBlock } from '../../shared/meetings/joinBlock.js';
 import { keyOf, meetingDetailsSchema } from '../../shared/meetings/meetingRecord.js';

@@ -2,11 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphSimulator } from '../../dev/graphSimulator/server.js';
-import type { MailboxRef } from '../../shared/graph/calendarGateway.js';
-import { GraphCalendarGateway } from '../../shared/graph/graphCalendarGateway.js';
-import { isGraphRequestError } from '../../shared/graph/graphRequestError.js';
-import { MsalTokenProvider } from '../../shared/graph/msalTokenProvider.js';
-import { defaultRetryPolicy } from '../../shared/graph/retryPolicy.js';
+import { GraphCalendarGateway } from '../../shared/adapters/graph/graphCalendarGateway.js';
+import { isGraphRequestError } from '../../shared/adapters/graph/graphRequestError.js';
+import { MsalTokenProvider } from '../../shared/adapters/graph/msalTokenProvider.js';
+import { defaultRetryPolicy } from '../../shared/adapters/graph/retryPolicy.js';
+import type { MailboxRef } from '../../shared/calendar/calendarGateway.js';
 import { seedFaultsForEachTest } from '../support/faultSeed.js';
 import { startTestGraphSimulator } from '../support/graphSimulator.js';
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphSimulator } from '../../dev/graphSimulator/server.js';
-import { MsalTokenProvider } from '../../shared/graph/msalTokenProvider.js';
+import { MsalTokenProvider } from '../../shared/adapters/graph/msalTokenProvider.js';
 import { startTestGraphSimulator } from '../support/graphSimulator.js';
 
 let simulator: GraphSimulator;

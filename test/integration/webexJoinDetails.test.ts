@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLocalTls } from '../../dev/localTls.js';
 import { WebexSimulator } from '../../dev/webexSimulator.js';
-import { WebexJoinDetails } from '../../shared/meetings/webexJoinDetails.js';
+import { WebexJoinDetails } from '../../shared/adapters/webex/webexJoinDetails.js';
 import { faultSeed, seedFaultsForEachTest } from '../support/faultSeed.js';
 
 let simulator: WebexSimulator;

@@ -23,14 +23,13 @@ function importsOf(file: string): string[] {
 
 /** Which files may import each SDK: its adapter, and the hosting glue for @azure/functions. */
 const sdkHomes: Record<string, RegExp> = {
-  '@azure/cosmos': /^shared\/store\/cosmosDocumentStore\.ts$/,
-  '@azure/service-bus': /^shared\/(bus\/serviceBusMessageBus|hosting\/azureFunctionsHost)\.ts$/,
-  '@azure/keyvault-keys': /^shared\/keys\/keyVaultKeyWrapper\.ts$/,
-  '@azure/identity':
-    /^shared\/(composition|store\/cosmosDocumentStore|bus\/serviceBusMessageBus|keys\/keyVaultKeyWrapper)\.ts$/,
-  '@azure/core-rest-pipeline': /^shared\/keys\/keyVaultKeyWrapper\.ts$/,
-  '@azure/msal-node': /^shared\/graph\//,
-  '@microsoft/microsoft-graph-client': /^shared\/graph\//,
+  '@azure/cosmos': /^shared\/adapters\/cosmos\//,
+  '@azure/service-bus': /^shared\/(adapters\/serviceBus\/|hosting\/azureFunctionsHost\.ts$)/,
+  '@azure/keyvault-keys': /^shared\/adapters\/keyVault\//,
+  '@azure/identity': /^shared\/(composition\.ts$|adapters\/)/,
+  '@azure/core-rest-pipeline': /^shared\/adapters\/keyVault\//,
+  '@azure/msal-node': /^shared\/adapters\/graph\//,
+  '@microsoft/microsoft-graph-client': /^shared\/adapters\/graph\//,
 };
 
 const deployed = [...sourceFiles('functions'), ...sourceFiles('shared')];

@@ -7,7 +7,7 @@ import {
   toBusError,
   toLong,
   toServiceBusMessage,
-} from '../../../shared/bus/serviceBusMessageBus.js';
+} from '../../../shared/adapters/serviceBus/serviceBusMessageBus.js';
 
 // No Service Bus peer runs here (it speaks AMQP and has no local emulator we can install), so the
 // adapter stays thin and these tests pin its mapping with the SDK's own types.

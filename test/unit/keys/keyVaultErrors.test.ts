@@ -1,6 +1,6 @@
 import { RestError } from '@azure/core-rest-pipeline';
 import { describe, expect, it } from 'vitest';
-import { toKeyVaultError } from '../../../shared/keys/keyVaultKeyWrapper.js';
+import { toKeyVaultError } from '../../../shared/adapters/keyVault/keyVaultKeyWrapper.js';
 
 // Key Vault has no local peer; the adapter stays thin and its error mapping is pinned here with the
 // SDK's own error type.

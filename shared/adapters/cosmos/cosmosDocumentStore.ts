@@ -8,7 +8,7 @@ import {
   type RequestOptions,
 } from '@azure/cosmos';
 import type { TokenCredential } from '@azure/identity';
-import { AppError } from '../errors.js';
+import { AppError } from '../../errors.js';
 import type {
   CollectionDefinition,
   ContainerLayout,
@@ -18,7 +18,7 @@ import type {
   QuerySpec,
   StoredDocument,
   WriteConditions,
-} from './documentStore.js';
+} from '../../store/documentStore.js';
 
 export interface CosmosStoreOptions {
   endpoint: string;

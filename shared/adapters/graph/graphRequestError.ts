@@ -1,14 +1,8 @@
-import { AppError, type ErrorCode } from '../errors.js';
+import { CalendarServiceError } from '../../calendar/calendarServiceError.js';
+import type { ErrorCode } from '../../errors.js';
 
-/**
- * A failed Graph request: the service's error code plus what Graph said (its error code, HTTP
- * status, request id), so that traces and support can follow one request across both sides.
- */
-export class GraphRequestError extends AppError {
-  readonly status: number;
-  readonly graphCode: string;
-  readonly requestId: string | undefined;
-
+/** A failed Graph request: the calendar port's error, with Graph's own error code under its own name. */
+export class GraphRequestError extends CalendarServiceError {
   constructor(
     code: ErrorCode,
     details: {
@@ -20,11 +14,12 @@ export class GraphRequestError extends AppError {
       cause?: unknown;
     },
   ) {
-    super(code, details.message, { cause: details.cause, retryAfterMs: details.retryAfterMs });
+    super(code, { ...details, serviceCode: details.graphCode });
     this.name = 'GraphRequestError';
-    this.status = details.status;
-    this.graphCode = details.graphCode;
-    this.requestId = details.requestId;
+  }
+
+  get graphCode(): string {
+    return this.serviceCode;
   }
 }
 

@@ -6,14 +6,14 @@ import {
   InteractionRequiredAuthError,
   LogLevel,
 } from '@azure/msal-node';
-import { AppError } from '../errors.js';
-import type { Clock } from '../time/clock.js';
 import {
   type DelegatedSession,
   type DelegatedTokenProvider,
   delegatedScopes,
   type GraphTokenProvider,
-} from './tokenProvider.js';
+} from '../../calendar/tokenProvider.js';
+import { AppError } from '../../errors.js';
+import type { Clock } from '../../time/clock.js';
 
 export interface MsalTokenProviderOptions {
   clientId: string;

@@ -1,8 +1,13 @@
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import { CryptographyClient } from '@azure/keyvault-keys';
-import { AppError } from '../errors.js';
-import { type KeyWrapper, keyWrapAlgorithm, verifyKeyRoundTrip, type WrappedKey } from './keyWrapping.js';
+import { AppError } from '../../errors.js';
+import {
+  type KeyWrapper,
+  keyWrapAlgorithm,
+  verifyKeyRoundTrip,
+  type WrappedKey,
+} from '../../keys/keyWrapping.js';
 
 /** Maps a Key Vault failure to the service's typed errors. */
 export function toKeyVaultError(error: unknown, action: string): AppError {

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
-import type { Clock } from '../time/clock.js';
+import { AppError } from '../../errors.js';
+import type { Clock } from '../../time/clock.js';
 
 /** Who is calling, from a validated bearer token. */
 export interface Principal {

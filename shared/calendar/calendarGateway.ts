@@ -5,7 +5,7 @@ import type {
   GraphUser,
   MailboxSettings,
   ScheduleInformation,
-} from './graphModels.js';
+} from '../adapters/graph/graphModels.js';
 
 /** A mailbox in a tenant. `userId` is the directory object id (or the user principal name). */
 export interface MailboxRef {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AppError } from '../errors.js';
-import type { JoinDetails } from './joinBlock.js';
-import type { JoinDetailsProvider } from './joinDetailsProvider.js';
+import { AppError } from '../../errors.js';
+import type { JoinDetails } from '../../meetings/joinBlock.js';
+import type { JoinDetailsProvider } from '../../meetings/joinDetailsProvider.js';
 
 const personalRoomSchema = z.object({
   personalMeetingRoomLink: z.string(),

@@ -5,8 +5,6 @@ import {
   HTTPMessageHandler,
 } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
-import type { Clock } from '../time/clock.js';
 import type {
   BatchResult,
   BatchStep,
@@ -16,7 +14,10 @@ import type {
   MailboxRef,
   NewSubscription,
   TimeWindow,
-} from './calendarGateway.js';
+} from '../../calendar/calendarGateway.js';
+import type { GraphTokenProvider } from '../../calendar/tokenProvider.js';
+import { AppError } from '../../errors.js';
+import type { Clock } from '../../time/clock.js';
 import {
   batchResponseSchema,
   collectionSchema,
@@ -39,7 +40,6 @@ import {
 import { errorCodeForGraph, GraphRequestError, parseRetryAfter } from './graphRequestError.js';
 import { MailboxConcurrency } from './mailboxConcurrency.js';
 import { defaultRetryPolicy, isRetryableStatus, type RetryPolicy, retryDelayMs } from './retryPolicy.js';
-import type { GraphTokenProvider } from './tokenProvider.js';
 
 export interface GraphGatewayOptions {
   /** `https://graph.microsoft.com/v1.0`, or the simulator's `https://127.0.0.1:7072/v1.0`. */

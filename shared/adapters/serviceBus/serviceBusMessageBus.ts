@@ -7,9 +7,9 @@ import {
   type ServiceBusSender,
 } from '@azure/service-bus';
 import Long from 'long';
-import { AppError } from '../errors.js';
-import type { MessageBus, OutgoingMessage, ReceivedMessage, SequenceNumber } from './messageBus.js';
-import { queueNames } from './queues.js';
+import type { MessageBus, OutgoingMessage, ReceivedMessage, SequenceNumber } from '../../bus/messageBus.js';
+import { queueNames } from '../../bus/queues.js';
+import { AppError } from '../../errors.js';
 
 /** Maps our outgoing message to the SDK's: JSON body, id for duplicate detection, properties. */
 export function toServiceBusMessage(message: OutgoingMessage): ServiceBusMessage {
