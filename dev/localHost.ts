@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { InvocationContext as InvocationContextType, LogLevel } from '@azure/functions';
 import { Cron } from 'croner';
+import type { RouteAccessContext } from '../shared/auth/routeAccess.js';
 import { HttpRequest, HttpResponse, InvocationContext } from '../shared/hosting/azureFunctionsRuntime.js';
 import {
   answerHttpRequest,
@@ -25,6 +26,8 @@ export interface LocalHostOptions<S> {
   log?: (level: LogLevel, functionName: string, message: string) => void;
   /** The services' clock: retries are scheduled by it and timers fire when it reaches their next run. */
   clock: Clock;
+  /** How callers of protected routes are checked (the composed services' own check). */
+  routeAccess?: RouteAccessContext;
   /** Run timers on their schedules (default true); tests switch this off and fire them on demand. */
   runTimers?: boolean;
   /** How often timers look at the clock (default 1 s); moving the clock ahead fires them within that. */
@@ -239,6 +242,7 @@ export class LocalFunctionsHost<S> {
       httpRequest,
       this.#options.services,
       this.#context(chosen.definition.name),
+      this.#options.routeAccess,
     );
     const httpResponse = new HttpResponse(init);
     const responseHeaders: Record<string, string> = {};

@@ -215,6 +215,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       bus,
       port: apiPort,
       clock,
+      routeAccess: services.routeAccess,
       runTimers: options.runTimers,
       ...(options.quiet ? { log: () => undefined } : {}),
       adminRoutes: (method, path, body) => localAdminRoute({ bus, clock }, method, path, body),

@@ -1,25 +1,35 @@
-import { requireTenantAdmin } from '../shared/auth/adminAccess.js';
-import type { Services } from '../shared/composition.js';
-import { AppError } from '../shared/errors.js';
+import { adminTenantOf } from '../shared/auth/routeAccess.js';
 import type { HttpFunctionDefinition } from '../shared/hosting/functionDefinitions.js';
+import { parseQuery } from '../shared/hosting/httpRequests.js';
 import { traceQuerySchema } from '../shared/meetings/eventTrace.js';
-import { keyOf } from '../shared/meetings/meetingRecord.js';
+import { readEventTrace } from '../shared/meetings/eventTraceAdmin.js';
+import type { MeetingsContext } from '../shared/meetings/meetingsContext.js';
 
 /** `GET /api/admin/tenants/{tenantId}/users/{userId}/trace?eventId=…`: why an event was (not) decorated. */
-export const adminEventTraceFunction: HttpFunctionDefinition<Services> = {
+export const adminEventTraceFunction: HttpFunctionDefinition<Pick<MeetingsContext, 'traces'>> = {
   kind: 'http',
   name: 'adminEventTrace',
   route: 'admin/tenants/{tenantId}/users/{userId}/trace',
   methods: ['GET'],
-  async handle(request, services) {
-    const tenantId = (request.params.tenantId ?? '').toLowerCase();
-    await requireTenantAdmin(services.auth, request, tenantId);
-    const query = traceQuerySchema.safeParse(Object.fromEntries(request.query));
-    if (!query.success) throw new AppError('input-invalid', 'eventId is required');
-    const userId = (request.params.userId ?? '').toLowerCase();
-    const trace = await services.meetings.traces.read(keyOf(query.data.eventId), userId);
-    if (!trace || trace.value.tenantId !== tenantId)
-      throw new AppError('not-found', 'No trace for that event.');
-    return { status: 200, jsonBody: { entries: trace.value.entries } };
+  access: { kind: 'tenant-admin' },
+  describe: {
+    get: {
+      summary: 'Why an event was (not) decorated',
+      query: { eventId: 'The Graph event id' },
+      responses: {
+        '200': '{"entries": [...]}',
+        '404': 'No trace',
+        '400': 'Invalid input (JSON error body with the reason)',
+      },
+    },
+  },
+  async handle(request, meetings, _context, caller) {
+    const { eventId } = parseQuery(request, traceQuerySchema);
+    const entries = await readEventTrace(meetings, {
+      tenantId: adminTenantOf(caller),
+      userId: (request.params.userId ?? '').toLowerCase(),
+      eventId,
+    });
+    return { status: 200, jsonBody: { entries } };
   },
 };

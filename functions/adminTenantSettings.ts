@@ -1,33 +1,43 @@
-import { requireTenantAdmin } from '../shared/auth/adminAccess.js';
-import type { Services } from '../shared/composition.js';
+import { adminTenantOf } from '../shared/auth/routeAccess.js';
 import type { HttpFunctionDefinition } from '../shared/hosting/functionDefinitions.js';
 import { readJsonBody } from '../shared/hosting/httpRequests.js';
-import { effectiveSettings, tenantSettingsInputSchema } from '../shared/meetings/tenantSettings.js';
+import type { MeetingsContext } from '../shared/meetings/meetingsContext.js';
+import { tenantSettingsInputSchema } from '../shared/meetings/tenantSettings.js';
+import { readTenantSettings, replaceTenantSettings } from '../shared/meetings/tenantSettingsAdmin.js';
 
 /**
  * `GET`/`PUT /api/admin/tenants/{tenantId}/settings`: keywords, default language, join-block
  * templates, lead time. PUT replaces what was set; unset fields take their defaults.
  */
-export const adminTenantSettingsFunction: HttpFunctionDefinition<Services> = {
+export const adminTenantSettingsFunction: HttpFunctionDefinition<
+  Pick<MeetingsContext, 'tenantSettingsStore' | 'tenantSettings' | 'clock'>
+> = {
   kind: 'http',
   name: 'adminTenantSettings',
   route: 'admin/tenants/{tenantId}/settings',
   methods: ['GET', 'PUT'],
-  async handle(request, services) {
-    const tenantId = (request.params.tenantId ?? '').toLowerCase();
-    await requireTenantAdmin(services.auth, request, tenantId);
-    if (request.method === 'PUT') {
-      const settings = await readJsonBody(request, tenantSettingsInputSchema);
-      await services.tenants.upsert({
-        id: tenantId,
-        settings,
-        updatedAt: services.clock.now().toISOString(),
-      });
-      services.tenantSettings.forget(tenantId);
-    }
-    return {
-      status: 200,
-      jsonBody: effectiveSettings((await services.tenants.read(tenantId, tenantId))?.value.settings),
-    };
+  access: { kind: 'tenant-admin' },
+  describe: {
+    get: {
+      summary: 'The tenant’s keywords, default language, templates, lead time',
+      responses: { '200': 'Effective settings' },
+    },
+    put: {
+      summary: 'Replace the tenant’s settings',
+      body: tenantSettingsInputSchema,
+      responses: { '200': 'Effective settings', '400': 'Invalid input (JSON error body with the reason)' },
+    },
+  },
+  async handle(request, meetings, _context, caller) {
+    const tenantId = adminTenantOf(caller);
+    const settings =
+      request.method === 'PUT'
+        ? await replaceTenantSettings(
+            meetings,
+            tenantId,
+            await readJsonBody(request, tenantSettingsInputSchema),
+          )
+        : await readTenantSettings(meetings, tenantId);
+    return { status: 200, jsonBody: settings };
   },
 };

@@ -6,4 +6,5 @@ import { loadSettings } from '../shared/config/settings.js';
 import { registerWithAzureFunctions } from '../shared/hosting/azureFunctionsHost.js';
 import { functionList } from './functionList.js';
 
-registerWithAzureFunctions(functionList, composeServices(loadSettings(process.env)));
+const services = composeServices(loadSettings(process.env));
+registerWithAzureFunctions(functionList, services, services.routeAccess);

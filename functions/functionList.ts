@@ -1,5 +1,6 @@
 import type { Services } from '../shared/composition.js';
-import type { FunctionDefinition } from '../shared/hosting/functionDefinitions.js';
+import { type FunctionDefinition, withContext } from '../shared/hosting/functionDefinitions.js';
+import type { DescribedRoute } from '../shared/hosting/openApiDocument.js';
 import { adminDisableUsersFunction } from './adminDisableUsers.js';
 import { adminEnableUsersFunction } from './adminEnableUsers.js';
 import { adminEventTraceFunction } from './adminEventTrace.js';
@@ -22,27 +23,39 @@ import { subscriptionRenewalFunction } from './subscriptionRenewal.js';
 import { userActivationFunction } from './userActivation.js';
 import { watchRefreshFunction } from './watchRefresh.js';
 
-/** Every function of the app. Azure (`app.ts`) and the local host (`dev/`) both serve exactly this list. */
+/**
+ * Every function of the app, each bound to the narrow context its use case declares. Azure
+ * (`app.ts`) and the local host (`dev/`) both serve exactly this list; the composition root is named
+ * here and in `app.ts` only.
+ */
 export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
-  healthFunction,
-  graphNotificationsFunction,
-  graphLifecycleNotificationsFunction,
-  userActivationFunction,
-  subscriptionLifecycleFunction,
-  subscriptionRenewalFunction,
-  errorRetryFunction,
-  watchRefreshFunction,
-  adminEnableUsersFunction,
-  adminDisableUsersFunction,
-  adminListUsersFunction,
-  adminMetricsFunction,
-  eventChangesFunction,
-  adminEventTraceFunction,
-  adminTenantSettingsFunction,
-  meetingsListFunction,
-  meetingScheduleFunction,
-  meetingRespondFunction,
-  meetingCancelFunction,
-  freeBusyFunction,
-  openApiFunction,
+  withContext(healthFunction, (services: Services) => services.healthProbes),
+  withContext(graphNotificationsFunction, (services: Services) => services.watch),
+  withContext(graphLifecycleNotificationsFunction, (services: Services) => services.watch),
+  withContext(userActivationFunction, (services: Services) => services.watch),
+  withContext(subscriptionLifecycleFunction, (services: Services) => services.watch),
+  withContext(subscriptionRenewalFunction, (services: Services) => services.watch),
+  withContext(errorRetryFunction, (services: Services) => services.watch),
+  withContext(watchRefreshFunction, (services: Services) => services.watch),
+  withContext(adminEnableUsersFunction, (services: Services) => services.watch),
+  withContext(adminDisableUsersFunction, (services: Services) => services.watch),
+  withContext(adminListUsersFunction, (services: Services) => services.watch),
+  withContext(adminMetricsFunction, (services: Services) => services.counters),
+  withContext(eventChangesFunction, (services: Services) => services.meetings),
+  withContext(adminEventTraceFunction, (services: Services) => services.meetings),
+  withContext(adminTenantSettingsFunction, (services: Services) => services.meetings),
+  withContext(meetingsListFunction, (services: Services) => services.meetings),
+  withContext(meetingScheduleFunction, (services: Services) => services.meetings),
+  withContext(meetingRespondFunction, (services: Services) => services.meetings),
+  withContext(meetingCancelFunction, (services: Services) => services.meetings),
+  withContext(freeBusyFunction, (services: Services) => services.meetings),
+  withContext(openApiFunction, (services: Services) => ({
+    serverUrl: `${services.settings.publicBaseUrl}/api`,
+    routes: httpRoutes,
+  })),
 ];
+
+/** The HTTP routes of the list above, as the OpenAPI document describes them. */
+export function httpRoutes(): DescribedRoute[] {
+  return functionList.flatMap((definition) => (definition.kind === 'http' ? [definition] : []));
+}

@@ -1,22 +1,28 @@
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { CosmosDocumentStore } from './adapters/cosmos/cosmosDocumentStore.js';
+import { CosmosEventTraces } from './adapters/cosmos/cosmosEventTraces.js';
+import { CosmosMeetingRecords } from './adapters/cosmos/cosmosMeetingRecords.js';
+import { CosmosTenantSettings } from './adapters/cosmos/cosmosTenantSettings.js';
+import { CosmosWatchedUsers } from './adapters/cosmos/cosmosWatchedUsers.js';
 import { BearerAuthenticator } from './adapters/entra/bearerAuth.js';
+import type { CalendarGateway } from './adapters/graph/calendarGateway.js';
+import { GraphCalendar } from './adapters/graph/graphCalendar.js';
 import { GraphCalendarGateway } from './adapters/graph/graphCalendarGateway.js';
+import { GraphMailboxWatch } from './adapters/graph/graphMailboxWatch.js';
 import { MsalTokenProvider } from './adapters/graph/msalTokenProvider.js';
 import { KeyVaultKeyWrapper } from './adapters/keyVault/keyVaultKeyWrapper.js';
 import { ServiceBusMessageBus } from './adapters/serviceBus/serviceBusMessageBus.js';
 import { WebexJoinDetails } from './adapters/webex/webexJoinDetails.js';
+import type { ApiAuthenticator } from './auth/apiAuthenticator.js';
+import type { RouteAccessContext } from './auth/routeAccess.js';
 import type { MessageBus } from './bus/messageBus.js';
-import type { CalendarGateway } from './calendar/calendarGateway.js';
 import type { DelegatedTokenProvider, GraphTokenProvider } from './calendar/tokenProvider.js';
 import type { Settings } from './config/settings.js';
 import { DataKeyRing, dataKeys, EnvelopeCipher } from './crypto/envelopeEncryption.js';
 import { AppError } from './errors.js';
 import type { HealthProbe } from './health/checkHealth.js';
 import type { KeyWrapper } from './keys/keyWrapping.js';
-import { eventTraces } from './meetings/eventTrace.js';
-import { meetingRecords } from './meetings/meetingRecord.js';
-import type { MeetingsContext } from './meetings/processEventChange.js';
+import type { MeetingsContext } from './meetings/meetingsContext.js';
 import { type TenantDocument, TenantSettingsCache, tenants } from './meetings/tenantSettings.js';
 import { Counters } from './observability/counters.js';
 import type { DocumentCollection, DocumentStore } from './store/documentStore.js';
@@ -39,7 +45,9 @@ export interface Services {
   /** Calendar watch: users, subscriptions, notifications. */
   watch: WatchContext;
   /** Bearer-token authentication of the HTTP API. */
-  auth: BearerAuthenticator;
+  auth: ApiAuthenticator;
+  /** How the hosting layer checks the caller of a protected route. */
+  routeAccess: RouteAccessContext;
   counters: Counters;
   /** Event processing: decoration, sealed meeting records, traces. */
   meetings: MeetingsContext;
@@ -114,8 +122,8 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
 
   const counters = new Counters();
   const watch: WatchContext = {
-    users: store.collection(watchedUsers),
-    calendar,
+    users: new CosmosWatchedUsers(store.collection(watchedUsers), clock),
+    mailboxes: new GraphMailboxWatch(calendar),
     bus,
     clock,
     clientState: new ClientStateSigner(settings.clientStateSecret),
@@ -125,12 +133,14 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
 
   const keyRing = new DataKeyRing({ wrapper: keyWrapper, keys: store.collection(dataKeys), clock });
   const tenantDocuments = store.collection(tenants);
-  const tenantSettings = new TenantSettingsCache(tenantDocuments, clock);
+  const tenantSettingsStore = new CosmosTenantSettings(store);
+  const tenantSettings = new TenantSettingsCache(tenantSettingsStore, clock);
   const meetings: MeetingsContext = {
     users: watch.users,
-    calendar,
-    records: store.collection(meetingRecords),
-    traces: store.collection(eventTraces),
+    calendar: new GraphCalendar(calendar),
+    records: new CosmosMeetingRecords(store),
+    traces: new CosmosEventTraces(store),
+    tenantSettingsStore,
     cipher: new EnvelopeCipher(keyRing),
     joinDetails: new WebexJoinDetails(settings.webex),
     tenantSettings,
@@ -138,6 +148,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     counters,
   };
 
+  const auth = new BearerAuthenticator(settings.apiAuth, clock);
   return {
     settings,
     clock,
@@ -151,7 +162,8 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     calendar,
     tokens,
     watch,
-    auth: new BearerAuthenticator(settings.apiAuth, clock),
+    auth,
+    routeAccess: { authenticator: auth, users: watch.users },
     counters,
     healthProbes: [
       { name: 'store', check: () => store.checkHealth() },

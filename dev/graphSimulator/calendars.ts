@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { htmlToText } from '../../shared/meetings/htmlText.js';
 import type { Clock } from '../../shared/time/clock.js';
 import type { DirectoryUser } from './demoTenant.js';
 import { badRequest, GraphError, notFound } from './graphErrors.js';
@@ -295,22 +296,9 @@ function toLocation(input: z.infer<typeof locationSchema> | undefined): Location
   };
 }
 
-/** Text of an HTML body, as Graph renders `Prefer: outlook.body-content-type="text"`. */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|tr|li|h\d)>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
-}
+// Text of an HTML body, as Graph renders `Prefer: outlook.body-content-type="text"`: the same reading
+// as the service's own, so the simulator and the service never disagree about what a body says.
+export { htmlToText };
 
 /** Turns a stored event into Graph's wire shape, with times in the requested zone. */
 export function toGraphEvent(

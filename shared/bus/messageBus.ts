@@ -42,8 +42,10 @@ export interface ReceivedMessage {
 }
 
 /**
- * What a queue handler decided. Throwing instead means "transient, deliver again later" (abandon);
- * after the queue's maximum delivery count the message is dead-lettered by the bus itself.
+ * What a queue handler decided. A handler may also throw: the hosting layer turns a permanent error
+ * into a dead-letter with its code, and a transient one into `retry-later` (see
+ * `settleQueueMessage`). Only when even scheduling the retry fails is the message abandoned, for the
+ * bus to deliver again and dead-letter after its maximum delivery count.
  */
 export type Settlement =
   | { outcome: 'complete' }

@@ -1,5 +1,6 @@
 /**
- * The queues the service uses. Bicep creates the same names; the local host creates them on use.
+ * The queues the service uses; the local host creates them on use. Every queue has a consumer: a
+ * queue is added here together with the function that registers for it.
  * Each queue's consumer is the function that registers for it.
  */
 export const queueNames = {
@@ -9,8 +10,6 @@ export const queueNames = {
   userActivation: 'user-activation',
   /** Verified lifecycle notifications of subscriptions. */
   subscriptionLifecycle: 'subscription-lifecycle',
-  /** Join notifications scheduled for shortly before a meeting starts. */
-  joinNotifications: 'join-notifications',
 } as const;
 
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];

@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import type { ServiceBusReceivedMessage } from '@azure/service-bus';
 import { fromServiceBusReceivedMessage } from '../adapters/serviceBus/serviceBusMessageBus.js';
+import type { RouteAccessContext } from '../auth/routeAccess.js';
 import type { MessageBus } from '../bus/messageBus.js';
 import type { Clock } from '../time/clock.js';
 import { app } from './azureFunctionsRuntime.js';
@@ -88,6 +89,7 @@ export interface QueueHostServices {
 export function registerWithAzureFunctions<S extends QueueHostServices>(
   definitions: ReadonlyArray<FunctionDefinition<S>>,
   services: S,
+  routeAccess?: RouteAccessContext,
 ): void {
   for (const definition of definitions) {
     switch (definition.kind) {
@@ -96,7 +98,8 @@ export function registerWithAzureFunctions<S extends QueueHostServices>(
           route: definition.route,
           methods: definition.methods,
           authLevel: 'anonymous',
-          handler: (request, context) => answerHttpRequest(definition, request, services, context),
+          handler: (request, context) =>
+            answerHttpRequest(definition, request, services, context, routeAccess),
         });
         break;
       case 'queue':

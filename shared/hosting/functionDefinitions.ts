@@ -1,4 +1,11 @@
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { z } from 'zod';
+import {
+  authorizeCaller,
+  type Caller,
+  type RouteAccess,
+  type RouteAccessContext,
+} from '../auth/routeAccess.js';
 import {
   deadLetter,
   type MessageBus,
@@ -13,7 +20,8 @@ import { responseForError } from './httpResponses.js';
 /**
  * Function definitions: the one list of the app's functions. The Azure entry point registers them
  * with `app.http/serviceBusQueue/timer`; the local host in `dev/` serves the same list. Each handler
- * receives the composed services, so both hosts run identical code.
+ * receives the narrow context its use case declares (see `withContext`), so both hosts run
+ * identical code and no handler reaches for more than it needs.
  */
 export interface HttpFunctionDefinition<S> {
   kind: 'http';
@@ -21,7 +29,26 @@ export interface HttpFunctionDefinition<S> {
   /** A Functions route template under `/api`, e.g. `users/{userId}`. */
   route: string;
   methods: HttpMethod[];
-  handle(request: HttpRequest, services: S, context: InvocationContext): Promise<HttpResponseInit>;
+  /** Who may call it: enforced by the hosting layer before `handle`, and stated in the OpenAPI document. */
+  access: RouteAccess;
+  /** The route in the OpenAPI document, per method (lower case), from the same declaration. */
+  describe: Partial<Record<Lowercase<HttpMethod>, OperationDescription>>;
+  handle(
+    request: HttpRequest,
+    services: S,
+    context: InvocationContext,
+    caller: Caller,
+  ): Promise<HttpResponseInit>;
+}
+
+/** What the OpenAPI document says of one operation; bodies are described from their zod schemas. */
+export interface OperationDescription {
+  summary: string;
+  body?: z.ZodType;
+  /** Query parameter name -> description. */
+  query?: Record<string, string>;
+  /** HTTP status -> description. */
+  responses: Record<string, string>;
 }
 
 export interface QueueFunctionDefinition<S> {
@@ -41,7 +68,7 @@ export interface TransientRetryPolicy {
   maxDelayMs: number;
 }
 
-/** About an hour and a half of patience in all: 5 s, 10 s, 20 s … capped at 30 minutes, 8 tries. */
+/** 5 s, 10 s, 20 s … 320 s: eight attempts over about ten and a half minutes in all. */
 export const defaultTransientRetry: TransientRetryPolicy = {
   maxAttempts: 8,
   baseDelayMs: 5_000,
@@ -63,8 +90,9 @@ export type FunctionDefinition<S> =
 
 /**
  * Runs a queue handler and turns what it threw into a settlement: permanent failures are
- * dead-lettered with their code and message at once; transient ones are rethrown so that the bus
- * delivers the message again (and dead-letters it after the maximum delivery count).
+ * dead-lettered with their code and message at once; transient ones become `retry-later` (the same
+ * message scheduled again after a growing pause, see `TransientRetryPolicy`) until the attempts
+ * run out, then the dead-letter queue with reason `retries-exhausted`.
  */
 export async function settleQueueMessage<S>(
   definition: QueueFunctionDefinition<S>,
@@ -120,21 +148,62 @@ export async function settleWithBus(
 }
 
 /**
- * Runs an HTTP handler; whatever it throws becomes a JSON error answer (4xx with the reason for our
- * own errors, an opaque 500 otherwise), so no request ever crashes the host.
+ * Runs an HTTP handler after checking its caller against the route's declared access (401, 403 or
+ * 404 before any handler code runs); whatever it throws becomes a JSON error answer (4xx with the
+ * reason for our own errors, an opaque 500 otherwise), so no request ever crashes the host.
  */
 export async function answerHttpRequest<S>(
   definition: HttpFunctionDefinition<S>,
   request: HttpRequest,
   services: S,
   context: InvocationContext,
+  routeAccess?: RouteAccessContext,
 ): Promise<HttpResponseInit> {
   try {
-    return await definition.handle(request, services, context);
+    const access = definition.access;
+    let caller: Caller = { kind: 'anonymous' };
+    if (access.kind !== 'anonymous' && access.kind !== 'graph-webhook') {
+      // Fail closed: a protected route on a host that cannot check callers answers nobody.
+      if (!routeAccess) throw new Error(`${definition.name}: no caller check configured`);
+      caller = await authorizeCaller(routeAccess, access, {
+        authorization: request.headers.get('authorization'),
+        params: request.params,
+      });
+    }
+    return await definition.handle(request, services, context, caller);
   } catch (error) {
     const response = responseForError(error);
     const code = isAppError(error) ? error.code : 'unexpected';
     context.error(`${definition.name}: answered ${response.status} (${code})`);
     return response;
+  }
+}
+
+/**
+ * Gives a function the narrow context its use case declares, picked from the composed services:
+ * the function list binds each definition once, so handlers never see the whole service bag.
+ */
+export function withContext<C, S>(
+  definition: FunctionDefinition<C>,
+  select: (services: S) => C,
+): FunctionDefinition<S> {
+  switch (definition.kind) {
+    case 'http':
+      return {
+        ...definition,
+        handle: (request, services, context, caller) =>
+          definition.handle(request, select(services), context, caller),
+      };
+    case 'queue':
+      return {
+        ...definition,
+        handle: (message: ReceivedMessage, services: S, context: InvocationContext) =>
+          definition.handle(message, select(services), context),
+      };
+    case 'timer':
+      return {
+        ...definition,
+        handle: (services: S, context: InvocationContext) => definition.handle(select(services), context),
+      };
   }
 }

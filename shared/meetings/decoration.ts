@@ -1,16 +1,14 @@
 import { z } from 'zod';
-import type { GraphEvent } from '../adapters/graph/graphModels.js';
+import type { CalendarEvent } from '../calendar/calendarEvent.js';
 import { type Detection, detectMeeting, type MeetingKind } from './detection.js';
-import { currentJoinBlock, type EventBody, withoutJoinBlock } from './joinBlock.js';
+import { currentJoinBlock, withoutJoinBlock } from './joinBlock.js';
 import type { SupportedLanguage } from './joinTemplates.js';
 
 /**
- * The marker on a decorated event: a single-value extended property (MAPI named property in the
- * service's own property set) holding what was written and a hash of it. Present with the same kind
- * and language while the block is still in the body: nothing to write, so no PATCH, no update mail.
+ * The marker on a decorated event: what was written and a hash of it, stored with the event (the
+ * calendar adapter knows where). Present with the same kind and language while the block is still in
+ * the body: nothing to write, so no write, no update mail.
  */
-export const markerPropertyId = 'String {8c4f2e61-3b7a-4d1e-9f05-6a2d7c9e1b43} Name HybridCalendarJoinBlock';
-
 const markerSchema = z.object({
   v: z.literal(1),
   kind: z.enum(['personal-room', 'space', 'none']),
@@ -21,21 +19,20 @@ const markerSchema = z.object({
 });
 export type DecorationMarker = z.infer<typeof markerSchema>;
 
-export function readMarker(event: GraphEvent): DecorationMarker | undefined {
-  const property = event.singleValueExtendedProperties?.find(
-    (candidate) => candidate.id.toLowerCase() === markerPropertyId.toLowerCase(),
-  );
-  if (!property?.value) return undefined;
+/** The event's marker, or undefined when it has none or one this version cannot read. */
+export function readMarker(event: Pick<CalendarEvent, 'decorationMarker'>): DecorationMarker | undefined {
+  if (!event.decorationMarker) return undefined;
   try {
-    const parsed = markerSchema.safeParse(JSON.parse(property.value));
+    const parsed = markerSchema.safeParse(JSON.parse(event.decorationMarker));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
 }
 
-export function eventBody(event: GraphEvent): EventBody {
-  return { contentType: event.body?.contentType ?? 'html', content: event.body?.content ?? '' };
+/** The marker's text, as it is stored with the event. */
+export function markerText(marker: DecorationMarker): string {
+  return JSON.stringify(marker);
 }
 
 export type DecorationPlan =
@@ -48,14 +45,14 @@ export type DecorationPlan =
  * link never counts as the organiser's video address.
  */
 export function planDecoration(
-  event: GraphEvent,
+  event: CalendarEvent,
   keywords: Readonly<Record<string, MeetingKind>>,
   language: SupportedLanguage,
 ): { plan: DecorationPlan; detection: Detection } {
-  const body = eventBody(event);
+  const body = event.body;
   const detection = detectMeeting(
     {
-      location: event.location?.displayName,
+      location: event.location,
       body: withoutJoinBlock(body).content,
       bodyType: body.contentType,
     },

@@ -1,3 +1,5 @@
+import { htmlToText } from './htmlText.js';
+
 /** What a Location keyword asks for: the organiser's Personal Room, or a space meeting for the invitees. */
 export type MeetingKind = 'personal-room' | 'space';
 
@@ -40,25 +42,6 @@ const urlPatterns: ReadonlyArray<[VideoAddressKind, RegExp]> = [
 const sipPattern = /\bsips?:[a-z0-9._%+-]{1,64}@[a-z0-9.-]{1,253}\.[a-z]{2,24}\b/gi;
 const bareAddressPattern =
   /(?<![a-z0-9._%+/-])([a-z0-9._%+-]{1,64})@([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8})\b/gi;
-
-/** Text of an HTML body with tags dropped (link targets kept) and entities read; for detection only. */
-export function htmlDetectionText(value: string | null | undefined): string {
-  if (!value) return '';
-  return (
-    value
-      .slice(0, 2_000_000)
-      // A link's target counts, not only its text: Teams writes "Join the meeting now" over the URL.
-      .replace(/<[^>]{0,10000}>/g, (tag) => {
-        const href = /\shref\s*=\s*["']([^"']{1,4000})["']/i.exec(tag)?.[1];
-        return href ? ` ${href} ` : ' ';
-      })
-      .replace(/&lt;/gi, '<')
-      .replace(/&gt;/gi, '>')
-      .replace(/&#64;|&commat;/gi, '@')
-      .replace(/&nbsp;/gi, ' ')
-      .replace(/&amp;/gi, '&')
-  );
-}
 
 /** Finds the Location keyword, matched as a whole word, case-insensitively. */
 export function findKeyword(
@@ -123,7 +106,9 @@ export function detectMeeting(
   // Location is plain text; so is a text body, where "<room@acme.webex.com>" is an address, not a tag.
   const location = (input.location ?? '').slice(0, 10_000);
   const body =
-    input.bodyType === 'text' ? (input.body ?? '').slice(0, 2_000_000) : htmlDetectionText(input.body);
+    input.bodyType === 'text'
+      ? (input.body ?? '').slice(0, 2_000_000)
+      : htmlToText(input.body, { linkTargets: true });
   return {
     keyword: findKeyword(location, keywords),
     addresses: findVideoAddresses(`${location}\n${body}`),

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { hasErrorCode } from '../errors.js';
 import { containerLayouts } from '../store/containers.js';
-import type { CollectionDefinition, DocumentCollection } from '../store/documentStore.js';
-import type { Clock } from '../time/clock.js';
+import type { CollectionDefinition } from '../store/documentStore.js';
 
 /**
  * "Why was this meeting (not) decorated?": each decision on an event, without personal data in
@@ -41,29 +39,27 @@ export const eventTraces: CollectionDefinition<EventTrace> = {
 const keptEntries = 20;
 const traceTtlSeconds = 45 * 86_400;
 
-/** Adds an entry to an event's trace, keeping the last 20; a conditional write, retried on races. */
-export async function appendTrace(
-  traces: DocumentCollection<EventTrace>,
-  clock: Clock,
-  key: { id: string; userId: string; tenantId: string },
-  entry: Omit<TraceEntry, 'at'>,
+/** Which event's trace: one per event and user. `id` is `keyOf(event id)`. */
+export interface TraceKey {
+  id: string;
+  userId: string;
+  tenantId: string;
+}
+
+/**
+ * The trace with one more entry, keeping the last 20. `lastChangeKey` undefined keeps the one stored;
+ * null forgets it.
+ */
+export function withTraceEntry(
+  stored: EventTrace | undefined,
+  key: TraceKey,
+  entry: TraceEntry,
   lastChangeKey?: string | null,
-): Promise<void> {
-  const full: TraceEntry = { at: clock.now().toISOString(), ...entry };
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const stored = await traces.read(key.id, key.userId);
-    const next: EventTrace = {
-      ...key,
-      entries: [...(stored?.value.entries ?? []), full].slice(-keptEntries),
-      lastChangeKey: lastChangeKey === undefined ? (stored?.value.lastChangeKey ?? null) : lastChangeKey,
-      ttl: traceTtlSeconds,
-    };
-    try {
-      if (stored) await traces.replace(next, { ifMatch: stored.etag });
-      else await traces.create(next);
-      return;
-    } catch (error) {
-      if (!hasErrorCode(error, 'precondition-failed') && !hasErrorCode(error, 'already-exists')) throw error;
-    }
-  }
+): EventTrace {
+  return {
+    ...key,
+    entries: [...(stored?.entries ?? []), entry].slice(-keptEntries),
+    lastChangeKey: lastChangeKey === undefined ? (stored?.lastChangeKey ?? null) : lastChangeKey,
+    ttl: traceTtlSeconds,
+  };
 }

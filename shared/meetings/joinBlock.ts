@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DefaultTreeAdapterMap, parse } from 'parse5';
+import type { EventBody } from '../calendar/calendarEvent.js';
 import type { JoinStrings } from './joinTemplates.js';
 
 /** What a join block shows; every value is checked before it is written anywhere. */
@@ -8,11 +9,6 @@ export interface JoinDetails {
   sipAddress: string | null;
   meetingNumber: string | null;
   dialIn: Array<{ label: string; number: string }>;
-}
-
-export interface EventBody {
-  contentType: 'html' | 'text';
-  content: string;
 }
 
 /**

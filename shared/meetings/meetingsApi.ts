@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { MailboxRef } from '../calendar/calendarGateway.js';
+import type { MailboxRef } from '../calendar/mailbox.js';
 import { AppError, hasErrorCode } from '../errors.js';
 import { watchWindow } from '../watch/watchContext.js';
 import { defaultKeywords } from './detection.js';
 import { type MeetingDetails, type MeetingRecord, meetingDetailsSchema } from './meetingRecord.js';
-import type { MeetingsContext } from './processEventChange.js';
+import type { MeetingsContext } from './meetingsContext.js';
 
 /** An instant with its offset: `2026-11-24T09:00:00Z` or `…+01:00`. Times without one are refused. */
 const instant = z.iso.datetime({
@@ -106,21 +106,9 @@ export async function listMeetings(
   userId: string,
   range: { from: Date; to: Date },
 ): Promise<MeetingView[]> {
-  const records = await context.records.queryPartition(userId, {
-    text: 'SELECT * FROM c WHERE c.userId = @userId AND c.start < @to AND c["end"] > @from ORDER BY c.start',
-    parameters: [
-      { name: '@userId', value: userId },
-      { name: '@from', value: range.from.toISOString() },
-      { name: '@to', value: range.to.toISOString() },
-    ],
-  });
-  // Cosmos filters; checked again here so a server that ignores part of the query cannot widen it.
-  const inRange = records.filter(
-    (record) =>
-      Date.parse(record.start) < range.to.getTime() && Date.parse(record.end) > range.from.getTime(),
-  );
+  const records = await context.records.between(userId, range);
   const views = await Promise.all(
-    inRange.map(async (record): Promise<MeetingView> => {
+    records.map(async (record): Promise<MeetingView> => {
       const details = await openRecord(context, record);
       return {
         id: record.id,
@@ -139,15 +127,15 @@ export async function listMeetings(
   return views.sort((a, b) => a.start.localeCompare(b.start));
 }
 
-/** The Graph event behind one of the user's meetings; `not-found` for an id the user has no meeting under. */
+/** What the user's record of a meeting holds; `not-found` for an id the user has no meeting under. */
 async function eventOf(context: MeetingsContext, userId: string, meetingId: string): Promise<MeetingDetails> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(meetingId)) throw new AppError('not-found', 'No such meeting.');
-  const stored = await context.records.read(meetingId, userId);
-  if (!stored) throw new AppError('not-found', 'No such meeting.');
-  return openRecord(context, stored.value);
+  const record = await context.records.find(userId, meetingId);
+  if (!record) throw new AppError('not-found', 'No such meeting.');
+  return openRecord(context, record);
 }
 
-function graphNotFoundAsMeeting(error: unknown): never {
+function calendarNotFoundAsMeeting(error: unknown): never {
   if (hasErrorCode(error, 'not-found'))
     throw new AppError('not-found', 'The meeting no longer exists in the calendar.');
   throw error;
@@ -163,11 +151,12 @@ export async function respondToMeeting(
   if (details.isOrganizer)
     throw new AppError('input-invalid', 'The organiser does not answer their own meeting.');
   await context.calendar
-    .respondToEvent(mailbox, details.eventId, body.response, {
+    .respond(mailbox, details.eventId, {
+      response: body.response,
       ...(body.comment === undefined ? {} : { comment: body.comment }),
       sendResponse: body.sendResponse ?? true,
     })
-    .catch(graphNotFoundAsMeeting);
+    .catch(calendarNotFoundAsMeeting);
 }
 
 export async function cancelMeeting(
@@ -178,7 +167,7 @@ export async function cancelMeeting(
   const details = await eventOf(context, mailbox.userId, meetingId);
   if (!details.isOrganizer)
     throw new AppError('forbidden', 'Only the organiser can cancel a meeting; attendees decline.');
-  await context.calendar.deleteEvent(mailbox, details.eventId).catch(graphNotFoundAsMeeting);
+  await context.calendar.cancel(mailbox, details.eventId).catch(calendarNotFoundAsMeeting);
 }
 
 /** Creates the meeting in the user's calendar with the keyword in Location; it decorates itself as any other. */
@@ -192,15 +181,20 @@ export async function scheduleMeeting(
   if (!keywords.includes(body.keyword.toLowerCase())) {
     throw new AppError('input-invalid', `keyword must be one of ${keywords.join(', ')}`);
   }
-  const event = await context.calendar.createEvent(mailbox, {
+  const event = await context.calendar.scheduleMeeting(mailbox, {
     subject: body.subject,
-    body: { contentType: 'text', content: body.agenda ?? '' },
-    start: { dateTime: new Date(body.start).toISOString().slice(0, 19), timeZone: 'UTC' },
-    end: { dateTime: new Date(body.end).toISOString().slice(0, 19), timeZone: 'UTC' },
-    location: { displayName: body.keyword },
-    attendees: body.attendees.map((address) => ({ emailAddress: { address }, type: 'required' })),
+    agenda: body.agenda ?? '',
+    start: new Date(body.start),
+    end: new Date(body.end),
+    location: body.keyword,
+    attendees: body.attendees,
   });
   return { eventId: event.id };
+}
+
+/** An instant as the free/busy answer has always written it: to the second, in UTC. */
+function freeBusyTime(instant: Date): string {
+  return `${instant.toISOString().slice(0, 19)}Z`;
 }
 
 export async function freeBusy(
@@ -208,20 +202,20 @@ export async function freeBusy(
   mailbox: MailboxRef,
   body: z.infer<typeof freeBusyBodySchema>,
 ) {
-  const schedules = await context.calendar.getSchedule(
-    mailbox,
-    body.schedules,
-    { from: new Date(body.from), to: new Date(body.to) },
-    body.intervalMinutes,
-  );
+  const schedules = await context.calendar.freeBusy(mailbox, {
+    schedules: body.schedules,
+    from: new Date(body.from),
+    to: new Date(body.to),
+    intervalMinutes: body.intervalMinutes,
+  });
   return schedules.map((schedule) => ({
-    schedule: schedule.scheduleId,
-    availabilityView: schedule.availabilityView ?? null,
-    busy: (schedule.scheduleItems ?? []).map((item) => ({
+    schedule: schedule.schedule,
+    availabilityView: schedule.availabilityView,
+    busy: schedule.busy.map((item) => ({
       status: item.status,
-      start: `${item.start.dateTime.slice(0, 19)}Z`,
-      end: `${item.end.dateTime.slice(0, 19)}Z`,
+      start: freeBusyTime(item.start),
+      end: freeBusyTime(item.end),
     })),
-    error: schedule.error?.responseCode ?? null,
+    error: schedule.error,
   }));
 }

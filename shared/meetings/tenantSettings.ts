@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { containerLayouts } from '../store/containers.js';
-import type { CollectionDefinition, DocumentCollection } from '../store/documentStore.js';
+import type { CollectionDefinition } from '../store/documentStore.js';
 import type { Clock } from '../time/clock.js';
 import { defaultKeywords, type MeetingKind } from './detection.js';
 import { joinStringsSchema, supportedLanguages } from './joinTemplates.js';
@@ -58,22 +58,29 @@ export function effectiveSettings(input: TenantSettingsInput | undefined): Tenan
   };
 }
 
+/** What administrators set per tenant (Cosmos DB in production; its adapter holds the queries). */
+export interface TenantSettingsStore {
+  /** What the tenant's administrators set, or undefined when they set nothing yet. */
+  read(tenantId: string): Promise<TenantSettingsInput | undefined>;
+  /** Replaces everything set before. */
+  replace(tenantId: string, settings: TenantSettingsInput, updatedAt: Date): Promise<void>;
+}
+
 /** A tenant's settings, read at most once a minute per instance. */
 export class TenantSettingsCache {
-  readonly #tenants: DocumentCollection<TenantDocument>;
+  readonly #store: TenantSettingsStore;
   readonly #cache = new Map<string, { settings: TenantSettings; expiresAt: number }>();
   readonly #clock: Clock;
 
-  constructor(tenantDocuments: DocumentCollection<TenantDocument>, clock: Clock) {
-    this.#tenants = tenantDocuments;
+  constructor(store: TenantSettingsStore, clock: Clock) {
+    this.#store = store;
     this.#clock = clock;
   }
 
   async get(tenantId: string): Promise<TenantSettings> {
     const cached = this.#cache.get(tenantId);
     if (cached && cached.expiresAt > this.#clock.now().getTime()) return cached.settings;
-    const stored = await this.#tenants.read(tenantId, tenantId);
-    const settings = effectiveSettings(stored?.value.settings);
+    const settings = effectiveSettings(await this.#store.read(tenantId));
     this.#cache.set(tenantId, { settings, expiresAt: this.#clock.now().getTime() + 60_000 });
     return settings;
   }

@@ -1,9 +1,8 @@
-import type { MailboxRef } from '../calendar/calendarGateway.js';
 import { isCalendarServiceError } from '../calendar/calendarServiceError.js';
+import type { MailboxRef } from '../calendar/mailbox.js';
+import type { CalendarSubscription } from '../calendar/mailboxWatch.js';
 import { hasErrorCode, isAppError } from '../errors.js';
 import { syncCalendar } from './calendarSync.js';
-import { parseSubscriptionResource } from './graphNotifications.js';
-import { updateWatchedUser } from './userRecords.js';
 import { notificationUrls, subscriptionLifetimeMs, type WatchContext } from './watchContext.js';
 import { type ErrorReason, withFailure } from './watchedUser.js';
 
@@ -14,12 +13,6 @@ export function errorReasonFor(error: unknown, stage: 'subscribe' | 'sync'): Err
   if (hasErrorCode(error, 'mailbox-gone')) return 'mailbox-gone';
   if (hasErrorCode(error, 'unauthorized')) return 'unauthorized';
   if (hasErrorCode(error, 'reauthorization-required')) return 'reauthorization-required';
-  if (
-    isCalendarServiceError(error) &&
-    error.status === 404 &&
-    error.serviceCode === 'Request_ResourceNotFound'
-  )
-    return 'mailbox-gone';
   return stage === 'subscribe' ? 'subscribe-failed' : 'sync-failed';
 }
 
@@ -31,49 +24,36 @@ function isInfrastructureFailure(error: unknown): boolean {
   );
 }
 
-async function deleteSubscriptionQuietly(
-  context: WatchContext,
-  tenantId: string,
-  subscriptionId: string,
-): Promise<void> {
-  try {
-    await context.calendar.deleteSubscription(tenantId, subscriptionId);
-  } catch (error) {
-    if (!hasErrorCode(error, 'not-found')) throw error;
-  }
-}
-
 /** The mailbox's language, or undefined when Graph will not say (decorations then use the tenant default). */
 async function mailboxLanguage(context: WatchContext, mailbox: MailboxRef): Promise<string | undefined> {
   try {
-    return (await context.calendar.getMailboxSettings(mailbox)).language?.locale ?? undefined;
+    return await context.mailboxes.mailboxLanguage(mailbox);
   } catch (error) {
     if (!isCalendarServiceError(error)) throw error;
     return undefined;
   }
 }
 
-/** Creates the user's subscription; a leftover one for the same resource and URL (409) is replaced. */
-async function subscribe(context: WatchContext, mailbox: MailboxRef) {
+/** Creates the user's subscription; a leftover one for the same mailbox and URL (409) is replaced. */
+async function subscribe(context: WatchContext, mailbox: MailboxRef): Promise<CalendarSubscription> {
   const urls = notificationUrls(context.publicBaseUrl);
   const request = {
-    resource: `/users/${mailbox.userId}/events`,
-    changeType: 'created,updated,deleted',
+    mailbox,
     ...urls,
-    expirationDateTime: new Date(context.clock.now().getTime() + subscriptionLifetimeMs),
+    expiresAt: new Date(context.clock.now().getTime() + subscriptionLifetimeMs),
     clientState: context.clientState.create(mailbox.tenantId, mailbox.userId),
   };
   try {
-    return await context.calendar.createSubscription(mailbox.tenantId, request);
+    return await context.mailboxes.subscribe(request);
   } catch (error) {
     if (!hasErrorCode(error, 'already-exists')) throw error;
-    const leftovers = (await context.calendar.listSubscriptions(mailbox.tenantId)).filter(
+    const leftovers = (await context.mailboxes.subscriptions(mailbox.tenantId)).filter(
       (subscription) =>
-        parseSubscriptionResource(subscription.resource)?.toLowerCase() === mailbox.userId.toLowerCase() &&
+        subscription.userId?.toLowerCase() === mailbox.userId.toLowerCase() &&
         subscription.notificationUrl === urls.notificationUrl,
     );
-    for (const leftover of leftovers) await deleteSubscriptionQuietly(context, mailbox.tenantId, leftover.id);
-    return await context.calendar.createSubscription(mailbox.tenantId, request);
+    for (const leftover of leftovers) await context.mailboxes.unsubscribe(mailbox.tenantId, leftover.id);
+    return await context.mailboxes.subscribe(request);
   }
 }
 
@@ -84,46 +64,43 @@ async function subscribe(context: WatchContext, mailbox: MailboxRef) {
  */
 export async function activateUser(context: WatchContext, key: MailboxRef): Promise<ActivationOutcome> {
   const mailbox = { tenantId: key.tenantId.toLowerCase(), userId: key.userId.toLowerCase() };
-  const stored = await context.users.read(mailbox.userId, mailbox.tenantId);
-  if (!stored?.value.enabled) return 'skipped';
+  const stored = await context.users.find(mailbox);
+  if (!stored?.enabled) return 'skipped';
   const fail = async (error: unknown, stage: 'subscribe' | 'sync'): Promise<ActivationOutcome> => {
     if (isInfrastructureFailure(error)) throw error;
     const reason = errorReasonFor(error, stage);
-    await updateWatchedUser(context.users, context.clock, mailbox, (user) =>
-      withFailure(user, reason, context.clock.now()),
-    );
+    await context.users.update(mailbox, (user) => withFailure(user, reason, context.clock.now()));
     context.counters.increment(`activation.failed.${reason}`);
     return 'failed';
   };
 
-  let subscription: Awaited<ReturnType<typeof subscribe>>;
+  let subscription: CalendarSubscription;
   try {
-    if (stored.value.subscriptionId)
-      await deleteSubscriptionQuietly(context, mailbox.tenantId, stored.value.subscriptionId);
+    if (stored.subscriptionId) await context.mailboxes.unsubscribe(mailbox.tenantId, stored.subscriptionId);
     subscription = await subscribe(context, mailbox);
   } catch (error) {
     return fail(error, 'subscribe');
   }
   // Recorded at once, so that a crash before the sync leaves no subscription the service forgot.
-  await updateWatchedUser(context.users, context.clock, mailbox, (user) => ({
+  await context.users.update(mailbox, (user) => ({
     ...user,
     subscriptionId: subscription.id,
-    subscriptionExpiresAt: new Date(subscription.expirationDateTime).toISOString(),
+    subscriptionExpiresAt: subscription.expiresAt.toISOString(),
   }));
   let synced: Awaited<ReturnType<typeof syncCalendar>>;
   try {
     synced = await syncCalendar(
       context,
       mailbox,
-      stored.value.deltaLink,
-      stored.value.deltaLink ? 'resync' : 'initial-sync',
+      stored.deltaLink,
+      stored.deltaLink ? 'resync' : 'initial-sync',
     );
   } catch (error) {
     return fail(error, 'sync');
   }
   const now = context.clock.now().toISOString();
   const language = await mailboxLanguage(context, mailbox);
-  await updateWatchedUser(context.users, context.clock, mailbox, (user) => ({
+  await context.users.update(mailbox, (user) => ({
     ...user,
     language: language ?? user.language,
     state: 'activated',
@@ -140,18 +117,18 @@ export async function activateUser(context: WatchContext, key: MailboxRef): Prom
 /** Stops watching a user: the subscription is deleted and the user is Not activated. */
 export async function deactivateUser(context: WatchContext, key: MailboxRef): Promise<ActivationOutcome> {
   const mailbox = { tenantId: key.tenantId.toLowerCase(), userId: key.userId.toLowerCase() };
-  const stored = await context.users.read(mailbox.userId, mailbox.tenantId);
+  const stored = await context.users.find(mailbox);
   if (!stored) return 'skipped';
-  if (stored.value.enabled) return 'skipped';
-  if (stored.value.subscriptionId) {
+  if (stored.enabled) return 'skipped';
+  if (stored.subscriptionId) {
     try {
-      await deleteSubscriptionQuietly(context, mailbox.tenantId, stored.value.subscriptionId);
+      await context.mailboxes.unsubscribe(mailbox.tenantId, stored.subscriptionId);
     } catch (error) {
       if (isInfrastructureFailure(error)) throw error;
       if (isAppError(error) && error.transient) throw error;
     }
   }
-  await updateWatchedUser(context.users, context.clock, mailbox, (user) =>
+  await context.users.update(mailbox, (user) =>
     user.enabled
       ? undefined
       : {

@@ -1,12 +1,14 @@
-import type { MailboxRef } from '../calendar/calendarGateway.js';
+import { queueNames } from '../bus/queues.js';
+import type { MailboxRef } from '../calendar/mailbox.js';
+import type { CalendarChanges } from '../calendar/mailboxWatch.js';
 import { hasErrorCode } from '../errors.js';
 import { eventChangeOutgoing } from './messages.js';
 import { type WatchContext, watchWindow } from './watchContext.js';
 
 /**
  * Reads what changed in a mailbox's window and puts every change on `event-changes`: from the stored
- * delta link when there is one, else (or when Graph says the link expired) from scratch over the
- * window. Returns the new delta link, to be stored only after every message is on the bus.
+ * delta link when there is one, else (or when the link expired) from scratch over the window. Returns
+ * the new delta link, to be stored only after every message is on the bus.
  */
 export async function syncCalendar(
   context: WatchContext,
@@ -14,26 +16,26 @@ export async function syncCalendar(
   deltaLink: string | null,
   source: 'initial-sync' | 'resync',
 ): Promise<{ deltaLink: string; changes: number; fullResync: boolean }> {
-  let result: Awaited<ReturnType<WatchContext['calendar']['calendarDelta']>>;
+  let result: CalendarChanges;
   let fullResync = deltaLink === null;
   try {
     result = deltaLink
-      ? await context.calendar.calendarDelta(mailbox, { deltaLink })
-      : await context.calendar.calendarDelta(mailbox, { window: watchWindow(context.clock.now()) });
+      ? await context.mailboxes.calendarChanges(mailbox, { deltaLink })
+      : await context.mailboxes.calendarChanges(mailbox, { window: watchWindow(context.clock.now()) });
   } catch (error) {
     if (!deltaLink || !hasErrorCode(error, 'sync-state-expired')) throw error;
     context.counters.increment('sync.delta-expired');
     fullResync = true;
-    result = await context.calendar.calendarDelta(mailbox, { window: watchWindow(context.clock.now()) });
+    result = await context.mailboxes.calendarChanges(mailbox, { window: watchWindow(context.clock.now()) });
   }
   const observedAt = context.clock.now().toISOString();
   const messages = [
-    ...result.events.map((event) =>
+    ...result.changed.map((event) =>
       eventChangeOutgoing({
         version: 1,
         tenantId: mailbox.tenantId,
         userId: mailbox.userId,
-        eventId: event.id,
+        eventId: event.eventId,
         changeType: 'updated',
         changeKey: event.changeKey ?? null,
         source,
@@ -41,7 +43,7 @@ export async function syncCalendar(
         observedAt,
       }),
     ),
-    ...result.removedIds.map((eventId) =>
+    ...result.removedEventIds.map((eventId) =>
       eventChangeOutgoing({
         version: 1,
         tenantId: mailbox.tenantId,
@@ -55,7 +57,7 @@ export async function syncCalendar(
       }),
     ),
   ];
-  await Promise.all(messages.map((message) => context.bus.send('event-changes', message)));
+  await Promise.all(messages.map((message) => context.bus.send(queueNames.eventChanges, message)));
   context.counters.increment(`sync.${source}`);
   return { deltaLink: result.deltaLink, changes: messages.length, fullResync };
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { requestActivation } from './lifecycle.js';
-import { updateWatchedUser } from './userRecords.js';
 import type { WatchContext } from './watchContext.js';
 import { userStates, type WatchedUser } from './watchedUser.js';
 
@@ -40,9 +39,7 @@ export async function enableUsers(
 ): Promise<{ queued: number }> {
   let queued = 0;
   await inParallel(userIds, 16, async (userId) => {
-    const user = await updateWatchedUser(
-      context.users,
-      context.clock,
+    const user = await context.users.update(
       { tenantId, userId },
       (current) =>
         current.enabled && current.state !== 'not-activated' ? undefined : { ...current, enabled: true },
@@ -69,7 +66,7 @@ export async function disableUsers(
 ): Promise<{ queued: number }> {
   let queued = 0;
   await inParallel(userIds, 16, async (userId) => {
-    const user = await updateWatchedUser(context.users, context.clock, { tenantId, userId }, (current) =>
+    const user = await context.users.update({ tenantId, userId }, (current) =>
       current.enabled ? { ...current, enabled: false } : undefined,
     );
     if (user) {
@@ -106,10 +103,7 @@ export async function listUsers(
   tenantId: string,
   state?: WatchedUser['state'],
 ): Promise<UserStatus[]> {
-  const users = await context.users.queryPartition(tenantId.toLowerCase(), {
-    text: state ? 'SELECT * FROM c WHERE c.state = @state ORDER BY c.id' : 'SELECT * FROM c ORDER BY c.id',
-    parameters: state ? [{ name: '@state', value: state }] : [],
-  });
+  const users = await context.users.inTenant(tenantId, state);
   return users.map(
     ({
       id,

@@ -1,10 +1,10 @@
+import { queueNames } from '../bus/queues.js';
 import { isCalendarServiceError } from '../calendar/calendarServiceError.js';
 import { hasErrorCode } from '../errors.js';
 import { errorReasonFor } from './activation.js';
 import { syncCalendar } from './calendarSync.js';
 import type { LifecycleMessage, UserActivationMessage } from './messages.js';
 import { messageIdFor } from './messages.js';
-import { updateWatchedUser } from './userRecords.js';
 import { subscriptionLifetimeMs, type WatchContext } from './watchContext.js';
 import { withFailure } from './watchedUser.js';
 
@@ -15,7 +15,7 @@ export async function requestActivation(
   message: Omit<UserActivationMessage, 'version'>,
   dedupeKey?: string,
 ): Promise<void> {
-  await context.bus.send('user-activation', {
+  await context.bus.send(queueNames.userActivation, {
     body: { version: 1, ...message },
     ...(dedupeKey
       ? { messageId: messageIdFor('activation', message.action, message.tenantId, message.userId, dedupeKey) }
@@ -34,8 +34,7 @@ export async function processLifecycle(
   message: LifecycleMessage,
 ): Promise<LifecycleOutcome> {
   const mailbox = { tenantId: message.tenantId, userId: message.userId };
-  const stored = await context.users.read(message.userId, message.tenantId);
-  const user = stored?.value;
+  const user = await context.users.find(mailbox);
   if (!user?.enabled || user.subscriptionId !== message.subscriptionId) {
     context.counters.increment('lifecycle.ignored');
     return 'ignored';
@@ -46,15 +45,15 @@ export async function processLifecycle(
   }
   if (message.lifecycleEvent === 'reauthorizationRequired') {
     try {
-      await context.calendar.reauthorizeSubscription(message.tenantId, message.subscriptionId);
-      const renewed = await context.calendar.renewSubscription(
+      await context.mailboxes.reauthorize(message.tenantId, message.subscriptionId);
+      const renewed = await context.mailboxes.renew(
         message.tenantId,
         message.subscriptionId,
         new Date(context.clock.now().getTime() + subscriptionLifetimeMs),
       );
-      await updateWatchedUser(context.users, context.clock, mailbox, (current) =>
+      await context.users.update(mailbox, (current) =>
         current.subscriptionId === renewed.id
-          ? { ...current, subscriptionExpiresAt: new Date(renewed.expirationDateTime).toISOString() }
+          ? { ...current, subscriptionExpiresAt: renewed.expiresAt.toISOString() }
           : undefined,
       );
       context.counters.increment('lifecycle.reauthorized');
@@ -65,7 +64,7 @@ export async function processLifecycle(
         return 'recreating';
       }
       if (!isCalendarServiceError(error)) throw error;
-      await updateWatchedUser(context.users, context.clock, mailbox, (current) =>
+      await context.users.update(mailbox, (current) =>
         withFailure(current, errorReasonFor(error, 'subscribe'), context.clock.now()),
       );
       return 'failed';
@@ -73,15 +72,12 @@ export async function processLifecycle(
   }
   try {
     const synced = await syncCalendar(context, mailbox, user.deltaLink, 'resync');
-    await updateWatchedUser(context.users, context.clock, mailbox, (current) => ({
-      ...current,
-      deltaLink: synced.deltaLink,
-    }));
+    await context.users.update(mailbox, (current) => ({ ...current, deltaLink: synced.deltaLink }));
     context.counters.increment('lifecycle.resynced');
     return 'resynced';
   } catch (error) {
     if (!isCalendarServiceError(error)) throw error;
-    await updateWatchedUser(context.users, context.clock, mailbox, (current) =>
+    await context.users.update(mailbox, (current) =>
       withFailure(current, errorReasonFor(error, 'sync'), context.clock.now()),
     );
     return 'failed';

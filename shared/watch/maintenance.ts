@@ -1,6 +1,5 @@
-import { graphErrorBodySchema, graphSubscriptionSchema } from '../adapters/graph/graphModels.js';
+import type { SubscriptionRenewal } from '../calendar/mailboxWatch.js';
 import { requestActivation } from './lifecycle.js';
-import { updateWatchedUser } from './userRecords.js';
 import { subscriptionLifetimeMs, type WatchContext } from './watchContext.js';
 import { type WatchedUser, withFailure } from './watchedUser.js';
 
@@ -18,7 +17,7 @@ export interface RenewalSummary {
 }
 
 /**
- * Renews every subscription that expires within a day, 20 to a `$batch` request. A subscription Graph
+ * Renews every subscription that expires within a day, a tenant's at once (Graph: 20 to a `$batch`). A subscription Graph
  * no longer knows is recreated through activation; other failures wait for the next run.
  */
 export async function renewExpiringSubscriptions(
@@ -26,38 +25,32 @@ export async function renewExpiringSubscriptions(
   horizonMs = 86_400_000,
 ): Promise<RenewalSummary> {
   const now = context.clock.now();
-  const due = await context.users.queryAll({
-    text: "SELECT * FROM c WHERE c.state = 'activated' AND c.enabled = true AND c.subscriptionExpiresAt < @threshold",
-    parameters: [{ name: '@threshold', value: new Date(now.getTime() + horizonMs).toISOString() }],
-  });
+  const due = await context.users.dueForRenewal(new Date(now.getTime() + horizonMs));
   const summary: RenewalSummary = { due: due.length, renewed: 0, recreating: 0, failed: 0 };
-  const expiration = new Date(now.getTime() + subscriptionLifetimeMs).toISOString();
+  const expiresAt = new Date(now.getTime() + subscriptionLifetimeMs);
   for (const [tenantId, users] of byTenant(due)) {
-    const withSubscription = users.filter((user) => user.subscriptionId);
-    const results = await context.calendar.batch(
-      tenantId,
-      withSubscription.map((user) => ({
-        id: user.id,
-        method: 'PATCH' as const,
-        url: `/subscriptions/${user.subscriptionId}`,
-        body: { expirationDateTime: expiration },
-      })),
+    const withSubscription = users.flatMap((user) =>
+      user.subscriptionId ? [{ user, subscriptionId: user.subscriptionId }] : [],
     );
-    for (const user of withSubscription) {
-      const result = results.get(user.id);
-      const renewed = result?.status === 200 ? graphSubscriptionSchema.safeParse(result.body) : undefined;
-      if (renewed?.success) {
-        await updateWatchedUser(context.users, context.clock, { tenantId, userId: user.id }, (current) =>
-          current.subscriptionId === renewed.data.id
-            ? { ...current, subscriptionExpiresAt: new Date(renewed.data.expirationDateTime).toISOString() }
+    const renewals = await context.mailboxes.renewAll(
+      tenantId,
+      withSubscription.map(({ subscriptionId }) => subscriptionId),
+      expiresAt,
+    );
+    for (const { user, subscriptionId } of withSubscription) {
+      const renewal: SubscriptionRenewal = renewals.get(subscriptionId) ?? { outcome: 'failed' };
+      if (renewal.outcome === 'renewed') {
+        await context.users.update({ tenantId, userId: user.id }, (current) =>
+          current.subscriptionId === subscriptionId
+            ? { ...current, subscriptionExpiresAt: renewal.expiresAt.toISOString() }
             : undefined,
         );
         summary.renewed += 1;
-      } else if (result?.status === 404) {
+      } else if (renewal.outcome === 'gone') {
         await requestActivation(
           context,
           { action: 'activate', cause: 'renewal-failed', tenantId, userId: user.id },
-          user.subscriptionId ?? '',
+          subscriptionId,
         );
         summary.recreating += 1;
       } else {
@@ -72,10 +65,7 @@ export async function renewExpiringSubscriptions(
 
 /** Sends every Error user whose retry time has come back through activation. */
 export async function retryErroredUsers(context: WatchContext): Promise<number> {
-  const due = await context.users.queryAll({
-    text: "SELECT * FROM c WHERE c.state = 'error' AND c.enabled = true AND c.nextRetryAt <= @now",
-    parameters: [{ name: '@now', value: context.clock.now().toISOString() }],
-  });
+  const due = await context.users.dueForRetry(context.clock.now());
   for (const user of due) {
     // The retry time makes the MessageId: two timer runs for the same retry send one message.
     await requestActivation(
@@ -96,41 +86,28 @@ export interface WatchRefreshSummary {
 
 /**
  * The daily watch refresh: users whose subscription Graph no longer lists, and users whose mailbox
- * left Exchange Online (Graph's 404 on mailbox settings), go to Error with the reason. A missing
+ * left Exchange Online (a probe of every mailbox, batched), go to Error with the reason. A missing
  * subscription is recreated at once; a gone mailbox waits for the retry schedule.
  */
 export async function refreshWatches(context: WatchContext): Promise<WatchRefreshSummary> {
-  const watched = await context.users.queryAll({
-    text: "SELECT * FROM c WHERE c.state = 'activated' AND c.enabled = true",
-  });
+  const watched = await context.users.activated();
   const summary: WatchRefreshSummary = { checked: watched.length, subscriptionMissing: 0, mailboxGone: 0 };
   for (const [tenantId, users] of byTenant(watched)) {
     const live = new Set(
-      (await context.calendar.listSubscriptions(tenantId)).map((subscription) => subscription.id),
+      (await context.mailboxes.subscriptions(tenantId)).map((subscription) => subscription.id),
     );
-    const results = await context.calendar.batch(
+    const availability = await context.mailboxes.mailboxAvailability(
       tenantId,
-      users.map((user) => ({
-        id: user.id,
-        method: 'GET' as const,
-        url: `/users/${user.id}/mailboxSettings?$select=timeZone`,
-      })),
+      users.map((user) => user.id),
     );
     for (const user of users) {
-      const result = results.get(user.id);
-      const graphCode = graphErrorBodySchema.safeParse(result?.body).data?.error.code;
-      if (
-        result?.status === 404 &&
-        (graphCode === 'MailboxNotEnabledForRESTAPI' ||
-          graphCode === 'Request_ResourceNotFound' ||
-          graphCode === 'ResourceNotFound')
-      ) {
-        await updateWatchedUser(context.users, context.clock, { tenantId, userId: user.id }, (current) =>
+      if (availability.get(user.id) === 'gone') {
+        await context.users.update({ tenantId, userId: user.id }, (current) =>
           withFailure(current, 'mailbox-gone', context.clock.now()),
         );
         summary.mailboxGone += 1;
       } else if (user.subscriptionId && !live.has(user.subscriptionId)) {
-        await updateWatchedUser(context.users, context.clock, { tenantId, userId: user.id }, (current) =>
+        await context.users.update({ tenantId, userId: user.id }, (current) =>
           withFailure(
             { ...current, subscriptionId: null, subscriptionExpiresAt: null },
             'subscription-missing',

@@ -1,4 +1,5 @@
 import type { MessageBus } from '../bus/messageBus.js';
+import { queueNames } from '../bus/queues.js';
 import type { Counters } from '../observability/counters.js';
 import type { Clock } from '../time/clock.js';
 import type { ClientStateSigner } from './clientState.js';
@@ -74,7 +75,7 @@ export async function acceptChangeNotifications(
     });
     messages.push(message);
   }
-  await Promise.all(messages.map((message) => context.bus.send('event-changes', message)));
+  await Promise.all(messages.map((message) => context.bus.send(queueNames.eventChanges, message)));
   context.counters.increment('notifications.accepted', messages.length);
   return { accepted: messages.length, dropped };
 }
@@ -114,7 +115,7 @@ export async function acceptLifecycleNotifications(
       lifecycleEvent: notification.lifecycleEvent,
       observedAt,
     });
-    await context.bus.send('subscription-lifecycle', {
+    await context.bus.send(queueNames.subscriptionLifecycle, {
       body: message,
       messageId: messageIdFor(
         'lifecycle',

@@ -1,15 +1,16 @@
 import type { MessageBus } from '../bus/messageBus.js';
-import type { CalendarGateway } from '../calendar/calendarGateway.js';
+import type { TimeWindow } from '../calendar/mailbox.js';
+import type { MailboxWatch } from '../calendar/mailboxWatch.js';
 import type { Counters } from '../observability/counters.js';
-import type { DocumentCollection } from '../store/documentStore.js';
 import type { Clock } from '../time/clock.js';
 import type { ClientStateSigner } from './clientState.js';
-import type { WatchedUser } from './watchedUser.js';
+import type { WatchedUsers } from './watchedUsers.js';
 
 /** What the calendar-watch use cases work with. */
 export interface WatchContext {
-  users: DocumentCollection<WatchedUser>;
-  calendar: CalendarGateway;
+  users: WatchedUsers;
+  /** The calendar service, as far as watching mailboxes goes. */
+  mailboxes: MailboxWatch;
   bus: MessageBus;
   clock: Clock;
   clientState: ClientStateSigner;
@@ -19,7 +20,7 @@ export interface WatchContext {
 }
 
 /** The meetings window of the seed documents: 7 days back, 31 days ahead. */
-export function watchWindow(now: Date): { from: Date; to: Date } {
+export function watchWindow(now: Date): TimeWindow {
   return { from: new Date(now.getTime() - 7 * 86_400_000), to: new Date(now.getTime() + 31 * 86_400_000) };
 }
 

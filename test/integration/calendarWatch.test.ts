@@ -23,7 +23,7 @@ const ids = {
 const minute = 60_000;
 
 async function user(userId: string): Promise<WatchedUser | undefined> {
-  return (await stack.services.watch.users.read(userId, tenantId))?.value;
+  return stack.services.watch.users.find({ tenantId, userId });
 }
 
 function recentChanges(filter: (body: Record<string, unknown>) => boolean) {

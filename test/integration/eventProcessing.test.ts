@@ -3,11 +3,12 @@ import { z } from 'zod';
 import type { RunningLocalStack } from '../../dev/localStack.js';
 import type { GraphEvent } from '../../shared/adapters/graph/graphModels.js';
 import type { MailboxRef } from '../../shared/calendar/calendarGateway.js';
-import { markerPropertyId, readMarker } from '../../shared/meetings/decoration.js';
+import { eventTraces } from '../../shared/meetings/eventTrace.js';
 import { currentJoinBlock } from '../../shared/meetings/joinBlock.js';
-import { keyOf, meetingDetailsSchema } from '../../shared/meetings/meetingRecord.js';
+import { keyOf, meetingDetailsSchema, meetingRecords } from '../../shared/meetings/meetingRecord.js';
 import { allContainerLayouts } from '../../shared/store/containers.js';
 import { seedFaultsForEachTest } from '../support/faultSeed.js';
+import { markerPropertyId, readMarker } from '../support/graphEventMarker.js';
 import { advanceClocks, startInProcessStack } from '../support/inProcessStack.js';
 
 // Event processing with its real consumers: the Graph and Webex simulators, Cosmos, the in-process
@@ -53,7 +54,7 @@ function patchCount(userId: string): number {
 }
 
 async function recordOf(userId: string, eventId: string) {
-  const stored = await stack.services.meetings.records.read(keyOf(eventId), userId);
+  const stored = await stack.services.store.collection(meetingRecords).read(keyOf(eventId), userId);
   if (!stored) return undefined;
   return {
     record: stored.value,
@@ -253,7 +254,7 @@ describe('event processing', () => {
 
     await stack.services.calendar.deleteEvent(mailbox(bjorn), event.id);
     await settle();
-    const trace = await stack.services.meetings.traces.read(keyOf(event.id), bjorn);
+    const trace = await stack.services.store.collection(eventTraces).read(keyOf(event.id), bjorn);
 
     expect(await recordOf(bjorn, event.id)).toBeUndefined();
     expect(await recordOf(kenji, copy?.id ?? '')).toBeUndefined();
@@ -287,7 +288,9 @@ describe('event processing', () => {
   });
 
   it('when a record is opened with another record’s id, then it refuses (the id is bound in)', async () => {
-    const [record] = await stack.services.meetings.records.queryPartition(bjorn, { text: 'SELECT * FROM c' });
+    const [record] = await stack.services.store
+      .collection(meetingRecords)
+      .queryPartition(bjorn, { text: 'SELECT * FROM c' });
 
     await expect(
       stack.services.meetings.cipher.open(
@@ -335,9 +338,10 @@ describe('event processing', () => {
     });
     stack.services.tenantSettings.forget(tenantId);
     const room = '1e0d4b8a-0101-4c3f-9a7e-5b6c7d8e9f11';
-    await stack.services.watch.users.patch(room, tenantId, [
-      { op: 'set', path: '/language', value: 'pt-BR' },
-    ]);
+    await stack.services.watch.users.update({ tenantId, userId: room }, (user) => ({
+      ...user,
+      language: 'pt-BR',
+    }));
 
     const event = await create(room, {
       subject: 'Room booking',

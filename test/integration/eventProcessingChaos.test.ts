@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningLocalStack } from '../../dev/localStack.js';
-import { markerPropertyId, readMarker } from '../../shared/meetings/decoration.js';
+import { meetingRecords } from '../../shared/meetings/meetingRecord.js';
 import { enableUsers } from '../../shared/watch/enablement.js';
 import { seedFaultsForEachTest } from '../support/faultSeed.js';
+import { markerPropertyId, readMarker } from '../support/graphEventMarker.js';
 import { advanceClocks, startInProcessStack } from '../support/inProcessStack.js';
 
 // 300 events over 10 users while 10 % of Graph calls fail with 429 or 503 and notification batches
@@ -102,7 +103,7 @@ describe('event processing under faults', () => {
       if (!entry.keyword) expect(blocks).toBe(0);
     }
     const records = (
-      await stack.services.meetings.records.queryAll({
+      await stack.services.store.collection(meetingRecords).queryAll({
         text: "SELECT * FROM c WHERE STARTSWITH(c.updatedAt, '20')",
       })
     ).length;

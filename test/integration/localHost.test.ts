@@ -21,6 +21,8 @@ const definitions: ReadonlyArray<FunctionDefinition<TestServices>> = [
     name: 'echo',
     route: 'users/{userId}/echo',
     methods: ['POST'],
+    access: { kind: 'anonymous' },
+    describe: { post: { summary: 'test route', responses: { '200': 'OK' } } },
     async handle(request) {
       const parsed = echoBodySchema.safeParse(await request.json().catch(() => undefined));
       if (!parsed.success) throw new AppError('input-invalid', 'body must be {"text": string}');
@@ -41,6 +43,8 @@ const definitions: ReadonlyArray<FunctionDefinition<TestServices>> = [
     name: 'enqueue',
     route: 'enqueue',
     methods: ['POST'],
+    access: { kind: 'anonymous' },
+    describe: { post: { summary: 'test route', responses: { '200': 'OK' } } },
     async handle(request, services) {
       await services.bus.send('work', { body: await request.json() });
       return { status: 202 };
@@ -51,6 +55,8 @@ const definitions: ReadonlyArray<FunctionDefinition<TestServices>> = [
     name: 'crash',
     route: 'crash',
     methods: ['GET'],
+    access: { kind: 'anonymous' },
+    describe: { get: { summary: 'test route', responses: { '200': 'OK' } } },
     async handle() {
       throw new Error('secret detail that must not leak');
     },

@@ -1,69 +1,76 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { cruise, type IConfiguration, type ICruiseResult } from 'dependency-cruiser';
+import extractTsConfig from 'dependency-cruiser/config-utl/extract-ts-config';
 import { describe, expect, it } from 'vitest';
 
-// The layering rules of STYLE.md, checked on the import statements of every source file:
-// SDKs only in their adapters, nothing deployed depends on dev/, function files stay free of SDKs.
+// The layering rules live in .dependency-cruiser.cjs (STYLE.md: enforced by a tool, not by hope);
+// these tests run them over the real tree, and over a small made-up tree to show each kind of
+// break is caught.
 const root = new URL('../../', import.meta.url).pathname;
+const configuration = createRequire(import.meta.url)(join(root, '.dependency-cruiser.cjs')) as IConfiguration;
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
+async function violationsIn(baseDir: string, folders: string[]): Promise<string[]> {
+  const tsConfig = extractTsConfig(join(root, 'tsconfig.json'));
+  const result = await cruise(
+    folders,
+    {
+      baseDir,
+      validate: true,
+      ruleSet: configuration,
+      ...configuration.options,
+      tsConfig: { fileName: join(root, 'tsconfig.json') },
+    },
+    undefined,
+    { tsConfig },
+  );
+  const output = result.output as ICruiseResult;
+  return output.summary.violations.map(
+    (violation) => `${violation.rule.name}: ${violation.from} → ${violation.to}`,
+  );
 }
-
-function importsOf(file: string): string[] {
-  const text = readFileSync(join(root, file), 'utf8');
-  return [
-    ...text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm),
-  ].map((match) => match[1] ?? match[2] ?? '');
-}
-
-/** Which files may import each SDK: its adapter, and the hosting glue for @azure/functions. */
-const sdkHomes: Record<string, RegExp> = {
-  '@azure/cosmos': /^shared\/adapters\/cosmos\//,
-  '@azure/service-bus': /^shared\/(adapters\/serviceBus\/|hosting\/azureFunctionsHost\.ts$)/,
-  '@azure/keyvault-keys': /^shared\/adapters\/keyVault\//,
-  '@azure/identity': /^shared\/(composition\.ts$|adapters\/)/,
-  '@azure/core-rest-pipeline': /^shared\/adapters\/keyVault\//,
-  '@azure/msal-node': /^shared\/adapters\/graph\//,
-  '@microsoft/microsoft-graph-client': /^shared\/adapters\/graph\//,
-};
-
-const deployed = [...sourceFiles('functions'), ...sourceFiles('shared')];
 
 describe('architecture', () => {
-  it('when a deployed file imports an SDK, then it is that SDK’s adapter', () => {
-    const offenders = deployed.flatMap((file) =>
-      importsOf(file)
-        .filter(
-          (specifier) =>
-            specifier in sdkHomes && !sdkHomes[specifier]?.test(relative(root, join(root, file))),
-        )
-        .map((specifier) => `${file} imports ${specifier}`),
-    );
-    expect(offenders).toEqual([]);
+  it('when the deployed code and the local stack are cruised, then no layering rule is broken', async () => {
+    expect(await violationsIn(root, ['shared', 'functions', 'dev'])).toEqual([]);
   });
 
-  it('when deployed code imports, then never from dev/, test/ or bench/', () => {
-    const offenders = deployed.flatMap((file) =>
-      importsOf(file)
-        .filter((specifier) => /(^|\/)(dev|test|bench)\//.test(specifier))
-        .map((specifier) => `${file} imports ${specifier}`),
-    );
-    expect(offenders).toEqual([]);
-  });
+  it('when a use case imports an adapter, an SDK or dev/, then the rules name each break', async () => {
+    const probe = await mkdtemp(join(tmpdir(), 'layering-probe-'));
+    const files: Record<string, string> = {
+      'shared/meetings/useCase.ts':
+        "import { store } from '../adapters/cosmos/store.js';\nimport { CosmosClient } from '@azure/cosmos';\nexport const use = [store, CosmosClient];\n",
+      'shared/adapters/cosmos/store.ts':
+        "import { graph } from '../graph/client.js';\nexport const store = graph;\n",
+      'shared/adapters/graph/client.ts': 'export const graph = 1;\n',
+      'functions/handler.ts':
+        "import { store } from '../shared/adapters/cosmos/store.js';\nimport { twin } from '../dev/twin.js';\nexport const handler = [store, twin];\n",
+      'dev/twin.ts': 'export const twin = 2;\n',
+    };
+    try {
+      for (const [path, text] of Object.entries(files)) {
+        await mkdir(dirname(join(probe, path)), { recursive: true });
+        await writeFile(join(probe, path), text);
+      }
+      await writeFile(join(probe, 'package.json'), '{"type":"module"}');
+      // The real packages, so that an SDK import resolves and is judged as one.
+      await symlink(join(root, 'node_modules'), join(probe, 'node_modules'), 'dir');
 
-  it('when a function file imports, then only shared/ code, types and its siblings', () => {
-    const offenders = sourceFiles('functions').flatMap((file) =>
-      importsOf(file)
-        .filter(
-          (specifier) => !specifier.startsWith('.') && specifier !== '@azure/functions-extensions-servicebus',
-        )
-        .map((specifier) => `${file} imports ${specifier}`),
-    );
-    expect(offenders).toEqual([]);
+      const broken = await violationsIn(probe, ['shared', 'functions', 'dev']);
+
+      expect(broken).toEqual(
+        expect.arrayContaining([
+          'domain-imports-no-adapter: shared/meetings/useCase.ts → shared/adapters/cosmos/store.ts',
+          expect.stringMatching(/^domain-imports-no-sdk: shared\/meetings\/useCase\.ts → /),
+          'adapter-imports-no-other-adapter: shared/adapters/cosmos/store.ts → shared/adapters/graph/client.ts',
+          'functions-import-use-cases-and-hosting-only: functions/handler.ts → shared/adapters/cosmos/store.ts',
+          'deployed-code-imports-no-dev-test-bench: functions/handler.ts → dev/twin.ts',
+        ]),
+      );
+    } finally {
+      await rm(probe, { recursive: true, force: true });
+    }
   });
 });

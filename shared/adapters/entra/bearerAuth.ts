@@ -1,15 +1,10 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
+import type { ApiAuthenticator, Principal } from '../../auth/apiAuthenticator.js';
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../time/clock.js';
 
-/** Who is calling, from a validated bearer token. */
-export interface Principal {
-  tenantId: string;
-  objectId: string;
-  roles: readonly string[];
-  isApp: boolean;
-}
+export type { Principal };
 
 export interface BearerAuthOptions {
   /** Expected `iss`; `{tenantid}` stands for the token's own `tid` (multi-tenant Entra ID). */
@@ -31,7 +26,7 @@ const claimsSchema = z.object({
  * Validates API callers' bearer tokens: signature against the issuer's published keys (cached by
  * jose), issuer, audience, lifetime. Missing or bad token: `unauthenticated` (401).
  */
-export class BearerAuthenticator {
+export class BearerAuthenticator implements ApiAuthenticator {
   readonly #options: BearerAuthOptions;
   readonly #keys: ReturnType<typeof createRemoteJWKSet>;
 

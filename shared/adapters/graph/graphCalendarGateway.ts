@@ -8,8 +8,6 @@ import { z } from 'zod';
 import type {
   BatchResult,
   BatchStep,
-  CalendarGateway,
-  DeltaResult,
   EventResponse,
   MailboxRef,
   NewSubscription,
@@ -18,6 +16,7 @@ import type {
 import type { GraphTokenProvider } from '../../calendar/tokenProvider.js';
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../time/clock.js';
+import type { CalendarGateway, DeltaResult } from './calendarGateway.js';
 import {
   batchResponseSchema,
   collectionSchema,

@@ -38,7 +38,7 @@ async function call(init: { url?: string; body?: string; headers?: Record<string
     ...(init.body === undefined ? {} : { body: { string: init.body } }),
   });
   const response = new HttpResponse(
-    await answerHttpRequest(graphNotificationsFunction, request, services, buildInvocationContext()),
+    await answerHttpRequest(graphNotificationsFunction, request, services.watch, buildInvocationContext()),
   );
   return { status: response.status, headers: response.headers, text: await response.text() };
 }

@@ -1,42 +1,72 @@
 import { describe, expect, it } from 'vitest';
-import { functionList } from '../../../functions/functionList.js';
-import { apiOperations, openApiDocument } from '../../../shared/hosting/openApiDocument.js';
+import { functionList, httpRoutes } from '../../../functions/functionList.js';
+import { renderOpenApi } from '../../../shared/hosting/openApiDocument.js';
 
-const httpRoutes = functionList.flatMap((definition) =>
-  definition.kind === 'http'
-    ? definition.methods.map((method) => `${method.toLowerCase()} /${definition.route}`)
-    : [],
-);
-const documented = Object.entries(apiOperations).flatMap(([path, operations]) =>
-  Object.keys(operations).map((method) => `${method} ${path}`),
-);
+interface RenderedOperation {
+  security?: unknown[];
+  'x-access': string;
+  requestBody?: { content: { 'application/json': { schema: { properties?: Record<string, unknown> } } } };
+  responses: Record<string, unknown>;
+}
+
+function render(): Record<string, Record<string, RenderedOperation>> {
+  const document = renderOpenApi(httpRoutes(), 'https://contoso-calendar.azurewebsites.net/api') as {
+    openapi: string;
+    paths: Record<string, Record<string, RenderedOperation>>;
+  };
+  expect(document.openapi).toBe('3.1.0');
+  return document.paths;
+}
 
 describe('the OpenAPI document', () => {
-  it('when compared with the function list, then every HTTP route is documented and nothing else is', () => {
-    expect([...documented].sort()).toEqual([...httpRoutes].sort());
+  it('when rendered from the function list, then every HTTP route and method is in it and nothing else', () => {
+    const routes = functionList.flatMap((definition) =>
+      definition.kind === 'http'
+        ? definition.methods.map((method) => `${method.toLowerCase()} /${definition.route}`)
+        : [],
+    );
+
+    const documented = Object.entries(render()).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method} ${path}`),
+    );
+
+    expect(documented.sort()).toEqual(routes.sort());
   });
 
-  it('when rendered, then it is OpenAPI 3.1 with request bodies described from the zod schemas', () => {
-    const document = openApiDocument('https://contoso-calendar.azurewebsites.net/api') as {
-      openapi: string;
-      paths: Record<
-        string,
-        Record<
-          string,
-          {
-            requestBody?: {
-              content: { 'application/json': { schema: { properties?: Record<string, unknown> } } };
-            };
-          }
-        >
-      >;
-    };
+  it('when a route is protected, then the document names the bearer scheme and the 401/403 answers, from the same declaration the host enforces', () => {
+    for (const definition of httpRoutes()) {
+      for (const method of definition.methods) {
+        const operation = render()[`/${definition.route}`]?.[method.toLowerCase()];
+        const protectedRoute = definition.access.kind === 'tenant-admin' || definition.access.kind === 'self';
+        expect(operation?.['x-access']).toBe(definition.access.kind);
+        expect(operation?.security !== undefined).toBe(protectedRoute);
+        expect('401' in (operation?.responses ?? {})).toBe(protectedRoute);
+      }
+    }
+  });
 
-    expect(document.openapi).toBe('3.1.0');
+  it('when rendered, then request bodies are described from the zod schemas', () => {
     const schedule =
-      document.paths['/users/{userId}/meetings']?.post?.requestBody?.content['application/json'].schema;
+      render()['/users/{userId}/meetings']?.post?.requestBody?.content['application/json'].schema;
+
     expect(Object.keys(schedule?.properties ?? {})).toEqual(
       expect.arrayContaining(['subject', 'start', 'end', 'attendees', 'keyword']),
     );
+  });
+
+  it('when a method of a route has no description, then rendering fails naming it', () => {
+    expect(() =>
+      renderOpenApi(
+        [
+          {
+            route: 'things',
+            methods: ['GET', 'POST'],
+            access: { kind: 'anonymous' },
+            describe: { get: { summary: 'Things', responses: {} } },
+          },
+        ],
+        'https://example.test/api',
+      ),
+    ).toThrow(/POST \/things has no description/);
   });
 });

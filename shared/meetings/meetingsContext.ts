@@ -1,0 +1,26 @@
+import type { Calendar } from '../calendar/calendar.js';
+import type { EnvelopeCipher } from '../crypto/envelopeEncryption.js';
+import type { Counters } from '../observability/counters.js';
+import type { Clock } from '../time/clock.js';
+import type { WatchedUsers } from '../watch/watchedUsers.js';
+import type { EventTraces } from './eventTraces.js';
+import type { JoinDetailsProvider } from './joinDetailsProvider.js';
+import type { MeetingRecords } from './meetingRecords.js';
+import type { TenantSettingsCache, TenantSettingsStore } from './tenantSettings.js';
+
+/** What the meetings use cases work with: ports, and the cipher that seals what records hold. */
+export interface MeetingsContext {
+  /** Whose calendars are watched: a change of anyone else's is ignored. */
+  users: Pick<WatchedUsers, 'find'>;
+  calendar: Calendar;
+  records: MeetingRecords;
+  traces: EventTraces;
+  /** Seals a record's details under the user's data key; opens them for the meetings list. */
+  cipher: Pick<EnvelopeCipher, 'seal' | 'open'>;
+  joinDetails: JoinDetailsProvider;
+  /** What administrators set, read through `tenantSettings` on the processing path. */
+  tenantSettingsStore: TenantSettingsStore;
+  tenantSettings: TenantSettingsCache;
+  clock: Clock;
+  counters: Counters;
+}
