@@ -80,6 +80,7 @@ export class SubscriptionService {
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #inFlight = new Set<Promise<void>>();
   #closed = false;
+  #held = false;
 
   constructor(
     calendars: CalendarService,
@@ -310,13 +311,36 @@ export class SubscriptionService {
         continue;
       }
       this.#pending.set(subscription.id, [notification]);
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
-        const value = this.#pending.get(subscription.id) ?? [];
-        this.#pending.delete(subscription.id);
-        this.#track(this.#deliver(subscription.id, subscription.notificationUrl, { value }, 0));
-      }, this.#options.batchWindowMs);
-      this.#timers.add(timer);
+      if (this.#held) continue;
+      this.#flushAfter(subscription.id, subscription.notificationUrl, this.#options.batchWindowMs);
+    }
+  }
+
+  /** Sends what a subscription gathered once the window has passed, as one notification POST. */
+  #flushAfter(subscriptionId: string, url: string, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      const value = this.#pending.get(subscriptionId) ?? [];
+      this.#pending.delete(subscriptionId);
+      this.#track(this.#deliver(subscriptionId, url, { value }, 0));
+    }, delayMs);
+    this.#timers.add(timer);
+  }
+
+  /**
+   * Holds every new notification back, gathered per subscription, until `release`: a test can
+   * then make several changes and know they go out together, whatever the machine's speed.
+   */
+  hold(): void {
+    this.#held = true;
+  }
+
+  /** Sends what was held, one notification POST per subscription. */
+  release(): void {
+    this.#held = false;
+    for (const id of this.#pending.keys()) {
+      const subscription = this.subscriptions.get(id);
+      if (subscription) this.#flushAfter(id, subscription.notificationUrl, 0);
     }
   }
 
@@ -396,7 +420,7 @@ export class SubscriptionService {
 
   /** Waits until every gathered batch has been delivered or given up on. */
   async settle(): Promise<void> {
-    while (this.#pending.size > 0 || this.#inFlight.size > 0) {
+    while ((this.#pending.size > 0 && !this.#held) || this.#inFlight.size > 0) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
