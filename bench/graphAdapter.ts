@@ -2,7 +2,7 @@ import { GraphSimulator } from '../dev/graphSimulator/server.js';
 import type { LocalTls } from '../dev/localTls.js';
 import { GraphCalendarGateway } from '../shared/adapters/graph/graphCalendarGateway.js';
 import { MsalTokenProvider } from '../shared/adapters/graph/msalTokenProvider.js';
-import type { MailboxRef } from '../shared/calendar/calendarGateway.js';
+import type { MailboxRef } from '../shared/calendar/mailbox.js';
 import { percentile } from './measure.js';
 
 /**

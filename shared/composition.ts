@@ -8,6 +8,7 @@ import { BearerAuthenticator } from './adapters/entra/bearerAuth.js';
 import type { CalendarGateway } from './adapters/graph/calendarGateway.js';
 import { GraphCalendar } from './adapters/graph/graphCalendar.js';
 import { GraphCalendarGateway } from './adapters/graph/graphCalendarGateway.js';
+import { graphNotificationReader } from './adapters/graph/graphChangeNotifications.js';
 import { GraphMailboxWatch } from './adapters/graph/graphMailboxWatch.js';
 import { MsalTokenProvider } from './adapters/graph/msalTokenProvider.js';
 import { KeyVaultKeyWrapper } from './adapters/keyVault/keyVaultKeyWrapper.js';
@@ -127,6 +128,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     bus,
     clock,
     clientState: new ClientStateSigner(settings.clientStateSecret),
+    notifications: graphNotificationReader,
     counters,
     publicBaseUrl: settings.publicBaseUrl,
   };

@@ -1,4 +1,4 @@
-import type { MailboxRef } from '../calendar/calendarGateway.js';
+import type { MailboxRef } from '../calendar/mailbox.js';
 import { AppError } from '../errors.js';
 import type { WatchedUsers } from '../watch/watchedUsers.js';
 import type { ApiAuthenticator, Principal } from './apiAuthenticator.js';

@@ -2,17 +2,13 @@ import type { MessageBus } from '../bus/messageBus.js';
 import { queueNames } from '../bus/queues.js';
 import type { Counters } from '../observability/counters.js';
 import type { Clock } from '../time/clock.js';
+import type { ChangeNotice, NotificationReader } from './changeNotices.js';
 import type { ClientStateSigner } from './clientState.js';
-import {
-  type ChangeNotification,
-  changeKeyFromEtag,
-  changeNotificationCollectionSchema,
-  parseEventResource,
-  parseSubscriptionResource,
-} from './graphNotifications.js';
 import { eventChangeOutgoing, lifecycleMessageSchema, messageIdFor } from './messages.js';
 
 export interface IntakeContext {
+  /** Reads the calendar service's webhook bodies. */
+  notifications: NotificationReader;
   bus: MessageBus;
   clock: Clock;
   clientState: ClientStateSigner;
@@ -24,14 +20,11 @@ export interface IntakeResult {
   dropped: number;
 }
 
-/** Parses a notification body; anything that is not a notification collection counts as malformed. */
-function parseCollection(body: unknown, counters: Counters): ChangeNotification[] | undefined {
-  const parsed = changeNotificationCollectionSchema.safeParse(body);
-  if (!parsed.success) {
-    counters.increment('notifications.dropped.malformed');
-    return undefined;
-  }
-  return parsed.data.value;
+/** Reads a notification body; anything that is not a notification collection counts as malformed. */
+function readNotices(context: IntakeContext, body: unknown): ChangeNotice[] | undefined {
+  const notices = context.notifications.read(body);
+  if (!notices) context.counters.increment('notifications.dropped.malformed');
+  return notices;
 }
 
 /**
@@ -44,33 +37,33 @@ export async function acceptChangeNotifications(
   context: IntakeContext,
   body: unknown,
 ): Promise<IntakeResult> {
-  const notifications = parseCollection(body, context.counters);
-  if (!notifications) return { accepted: 0, dropped: 1 };
+  const notices = readNotices(context, body);
+  if (!notices) return { accepted: 0, dropped: 1 };
   const observedAt = context.clock.now().toISOString();
   const messages = [];
   let dropped = 0;
-  for (const notification of notifications) {
-    const resource = parseEventResource(notification.resource);
-    if (!resource || !notification.changeType) {
+  for (const notice of notices) {
+    const change = notice.change;
+    if (!change) {
       context.counters.increment('notifications.dropped.malformed');
       dropped += 1;
       continue;
     }
-    const signedFor = context.clientState.verify(notification.clientState, notification.tenantId);
-    if (!signedFor || signedFor !== resource.userId.toLowerCase()) {
+    const signedFor = context.clientState.verify(notice.clientState, notice.tenantId);
+    if (!signedFor || signedFor !== change.userId.toLowerCase()) {
       context.counters.increment('notifications.dropped.forged');
       dropped += 1;
       continue;
     }
     const message = eventChangeOutgoing({
       version: 1,
-      tenantId: notification.tenantId.toLowerCase(),
-      userId: resource.userId.toLowerCase(),
-      eventId: notification.resourceData?.id ?? resource.eventId,
-      changeType: notification.changeType,
-      changeKey: changeKeyFromEtag(notification.resourceData?.['@odata.etag']),
+      tenantId: notice.tenantId.toLowerCase(),
+      userId: change.userId.toLowerCase(),
+      eventId: change.eventId,
+      changeType: change.changeType,
+      changeKey: change.changeKey,
       source: 'notification',
-      subscriptionId: notification.subscriptionId,
+      subscriptionId: notice.subscriptionId,
       observedAt,
     });
     messages.push(message);
@@ -88,20 +81,21 @@ export async function acceptLifecycleNotifications(
   context: IntakeContext,
   body: unknown,
 ): Promise<IntakeResult> {
-  const notifications = parseCollection(body, context.counters);
-  if (!notifications) return { accepted: 0, dropped: 1 };
+  const notices = readNotices(context, body);
+  if (!notices) return { accepted: 0, dropped: 1 };
   const observedAt = context.clock.now().toISOString();
   let accepted = 0;
   let dropped = 0;
-  for (const notification of notifications) {
-    if (!notification.lifecycleEvent) {
+  for (const notice of notices) {
+    const lifecycle = notice.lifecycle;
+    if (!lifecycle) {
       context.counters.increment('lifecycle.dropped.malformed');
       dropped += 1;
       continue;
     }
     // Lifecycle notifications need not name the resource: the verified clientState names the user.
-    const userId = context.clientState.verify(notification.clientState, notification.tenantId);
-    const named = parseSubscriptionResource(notification.resource);
+    const userId = context.clientState.verify(notice.clientState, notice.tenantId);
+    const named = lifecycle.userId;
     if (!userId || (named !== undefined && named.toLowerCase() !== userId)) {
       context.counters.increment('lifecycle.dropped.forged');
       dropped += 1;
@@ -109,10 +103,10 @@ export async function acceptLifecycleNotifications(
     }
     const message = lifecycleMessageSchema.parse({
       version: 1,
-      tenantId: notification.tenantId.toLowerCase(),
+      tenantId: notice.tenantId.toLowerCase(),
       userId: userId.toLowerCase(),
-      subscriptionId: notification.subscriptionId,
-      lifecycleEvent: notification.lifecycleEvent,
+      subscriptionId: notice.subscriptionId,
+      lifecycleEvent: lifecycle.event,
       observedAt,
     });
     await context.bus.send(queueNames.subscriptionLifecycle, {
@@ -121,7 +115,7 @@ export async function acceptLifecycleNotifications(
         'lifecycle',
         message.subscriptionId,
         message.lifecycleEvent,
-        notification.subscriptionExpirationDateTime ?? observedAt,
+        lifecycle.subscriptionExpiresAt ?? observedAt,
       ),
     });
     accepted += 1;

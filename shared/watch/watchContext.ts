@@ -3,6 +3,7 @@ import type { TimeWindow } from '../calendar/mailbox.js';
 import type { MailboxWatch } from '../calendar/mailboxWatch.js';
 import type { Counters } from '../observability/counters.js';
 import type { Clock } from '../time/clock.js';
+import type { NotificationReader } from './changeNotices.js';
 import type { ClientStateSigner } from './clientState.js';
 import type { WatchedUsers } from './watchedUsers.js';
 
@@ -14,6 +15,8 @@ export interface WatchContext {
   bus: MessageBus;
   clock: Clock;
   clientState: ClientStateSigner;
+  /** Reads the calendar service's webhook bodies (the notification intake's edge). */
+  notifications: NotificationReader;
   counters: Counters;
   /** The app's public base URL; Graph posts notifications to `{base}/api/notifications`. */
   publicBaseUrl: string;

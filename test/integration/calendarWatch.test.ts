@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningLocalStack } from '../../dev/localStack.js';
-import type { MailboxRef } from '../../shared/calendar/calendarGateway.js';
+import type { MailboxRef } from '../../shared/calendar/mailbox.js';
 import { disableUsers, enableUsers, listUsers } from '../../shared/watch/enablement.js';
 import {
   refreshWatches,

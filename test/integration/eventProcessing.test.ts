@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { RunningLocalStack } from '../../dev/localStack.js';
 import type { GraphEvent } from '../../shared/adapters/graph/graphModels.js';
-import type { MailboxRef } from '../../shared/calendar/calendarGateway.js';
+import type { MailboxRef } from '../../shared/calendar/mailbox.js';
 import { eventTraces } from '../../shared/meetings/eventTrace.js';
 import { currentJoinBlock } from '../../shared/meetings/joinBlock.js';
 import { keyOf, meetingDetailsSchema, meetingRecords } from '../../shared/meetings/meetingRecord.js';

@@ -6,7 +6,7 @@ import { GraphCalendarGateway } from '../../shared/adapters/graph/graphCalendarG
 import { isGraphRequestError } from '../../shared/adapters/graph/graphRequestError.js';
 import { MsalTokenProvider } from '../../shared/adapters/graph/msalTokenProvider.js';
 import { defaultRetryPolicy } from '../../shared/adapters/graph/retryPolicy.js';
-import type { MailboxRef } from '../../shared/calendar/calendarGateway.js';
+import type { MailboxRef } from '../../shared/calendar/mailbox.js';
 import { seedFaultsForEachTest } from '../support/faultSeed.js';
 import { startTestGraphSimulator } from '../support/graphSimulator.js';
 

@@ -1,4 +1,5 @@
 import { InProcessBus } from '../../dev/inProcessBus.js';
+import { graphNotificationReader } from '../../shared/adapters/graph/graphChangeNotifications.js';
 import { Counters } from '../../shared/observability/counters.js';
 import { ManualClock } from '../../shared/time/clock.js';
 import { ClientStateSigner } from '../../shared/watch/clientState.js';
@@ -67,6 +68,7 @@ export function buildWatch(overrides: Partial<WatchContext> = {}): WatchHarness 
     bus,
     clock,
     clientState: new ClientStateSigner(new Uint8Array(32).fill(7)),
+    notifications: graphNotificationReader,
     counters,
     publicBaseUrl: 'https://watch.example/',
     ...overrides,

@@ -1,11 +1,4 @@
-import type {
-  BatchResult,
-  BatchStep,
-  EventResponse,
-  MailboxRef,
-  NewSubscription,
-  TimeWindow,
-} from '../../calendar/calendarGateway.js';
+import type { MailboxRef, TimeWindow } from '../../calendar/mailbox.js';
 import type {
   GraphDomain,
   GraphEvent,
@@ -14,6 +7,34 @@ import type {
   MailboxSettings,
   ScheduleInformation,
 } from './graphModels.js';
+
+export interface NewSubscription {
+  resource: string;
+  changeType: string;
+  notificationUrl: string;
+  lifecycleNotificationUrl: string;
+  expirationDateTime: Date;
+  clientState: string;
+}
+
+/** One request of a JSON batch; `url` is relative to the Graph version root, e.g. `/subscriptions/{id}`. */
+export interface BatchStep {
+  id: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  dependsOn?: string[];
+}
+
+export interface BatchResult {
+  id: string;
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export type EventResponse = 'accept' | 'decline' | 'tentativelyAccept';
 
 export interface DeltaResult {
   events: GraphEvent[];

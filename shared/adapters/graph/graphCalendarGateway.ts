@@ -5,18 +5,18 @@ import {
   HTTPMessageHandler,
 } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
-import type {
-  BatchResult,
-  BatchStep,
-  EventResponse,
-  MailboxRef,
-  NewSubscription,
-  TimeWindow,
-} from '../../calendar/calendarGateway.js';
+import type { MailboxRef, TimeWindow } from '../../calendar/mailbox.js';
 import type { GraphTokenProvider } from '../../calendar/tokenProvider.js';
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../time/clock.js';
-import type { CalendarGateway, DeltaResult } from './calendarGateway.js';
+import type {
+  BatchResult,
+  BatchStep,
+  CalendarGateway,
+  DeltaResult,
+  EventResponse,
+  NewSubscription,
+} from './calendarGateway.js';
 import {
   batchResponseSchema,
   collectionSchema,

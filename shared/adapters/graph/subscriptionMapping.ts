@@ -1,4 +1,3 @@
-import type { BatchResult, BatchStep, NewSubscription } from '../../calendar/calendarGateway.js';
 import { isCalendarServiceError } from '../../calendar/calendarServiceError.js';
 import type {
   CalendarChanges,
@@ -7,8 +6,8 @@ import type {
   SubscriptionRenewal,
   SubscriptionRequest,
 } from '../../calendar/mailboxWatch.js';
-import { parseSubscriptionResource } from '../../watch/graphNotifications.js';
-import type { DeltaResult } from './calendarGateway.js';
+import type { BatchResult, BatchStep, DeltaResult, NewSubscription } from './calendarGateway.js';
+import { parseSubscriptionResource } from './graphChangeNotifications.js';
 import {
   type GraphSubscription,
   graphErrorBodySchema,

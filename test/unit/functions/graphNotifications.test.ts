@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InProcessBus } from '../../../dev/inProcessBus.js';
 import { graphNotificationsFunction } from '../../../functions/graphNotifications.js';
+import { graphNotificationReader } from '../../../shared/adapters/graph/graphChangeNotifications.js';
 import type { Services } from '../../../shared/composition.js';
 import { HttpRequest, HttpResponse } from '../../../shared/hosting/azureFunctionsRuntime.js';
 import { answerHttpRequest } from '../../../shared/hosting/functionDefinitions.js';
@@ -21,6 +22,7 @@ beforeEach(() => {
       bus,
       clock,
       clientState: new ClientStateSigner(Buffer.alloc(32, 4)),
+      notifications: graphNotificationReader,
       counters: new Counters(),
     },
   } as unknown as Services;

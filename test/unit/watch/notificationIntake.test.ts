@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InProcessBus } from '../../../dev/inProcessBus.js';
+import { graphNotificationReader } from '../../../shared/adapters/graph/graphChangeNotifications.js';
 import { Counters } from '../../../shared/observability/counters.js';
 import { ManualClock } from '../../../shared/time/clock.js';
 import { ClientStateSigner } from '../../../shared/watch/clientState.js';
@@ -34,6 +35,7 @@ beforeEach(() => {
     bus,
     clock,
     clientState: new ClientStateSigner(Buffer.alloc(32, 3)),
+    notifications: graphNotificationReader,
     counters: new Counters(),
   };
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { BatchResult } from '../../../../shared/adapters/graph/calendarGateway.js';
 import {
   graphSubscriptionSchema,
   mailboxSettingsSchema,
@@ -15,7 +16,6 @@ import {
   subscriptionFromGraph,
   subscriptionRequestToGraph,
 } from '../../../../shared/adapters/graph/subscriptionMapping.js';
-import type { BatchResult } from '../../../../shared/calendar/calendarGateway.js';
 import { isCalendarServiceError } from '../../../../shared/calendar/calendarServiceError.js';
 import { hasErrorCode } from '../../../../shared/errors.js';
 

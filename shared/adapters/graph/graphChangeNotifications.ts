@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ChangeNotice, NotificationReader } from '../../watch/changeNotices.js';
 
 /** Graph's `changeNotificationCollection`, as far as the webhook reads it. */
 export const changeNotificationCollectionSchema = z.object({
@@ -42,3 +43,38 @@ export function changeKeyFromEtag(etag: string | undefined): string | null {
   if (!etag) return null;
   return /^W\/"(.*)"$/.exec(etag)?.[1] ?? etag;
 }
+
+/** Graph's change notification collection, read as the watch's notices. */
+export const graphNotificationReader: NotificationReader = {
+  read(body) {
+    const parsed = changeNotificationCollectionSchema.safeParse(body);
+    if (!parsed.success) return undefined;
+    return parsed.data.value.map((notification): ChangeNotice => {
+      const resource = parseEventResource(notification.resource);
+      return {
+        subscriptionId: notification.subscriptionId,
+        tenantId: notification.tenantId,
+        clientState: notification.clientState ?? null,
+        ...(resource && notification.changeType
+          ? {
+              change: {
+                userId: resource.userId,
+                eventId: notification.resourceData?.id ?? resource.eventId,
+                changeType: notification.changeType,
+                changeKey: changeKeyFromEtag(notification.resourceData?.['@odata.etag']),
+              },
+            }
+          : {}),
+        ...(notification.lifecycleEvent
+          ? {
+              lifecycle: {
+                event: notification.lifecycleEvent,
+                userId: parseSubscriptionResource(notification.resource),
+                subscriptionExpiresAt: notification.subscriptionExpirationDateTime,
+              },
+            }
+          : {}),
+      };
+    });
+  },
+};
