@@ -1,6 +1,7 @@
 /**
- * The queues the service uses; the local host creates them on use. Every queue has a consumer: a
- * queue is added here together with the function that registers for it.
+ * The queues the service uses; Bicep creates the same ones (a test keeps the two in step), the local
+ * host creates them on use. Every queue has a consumer: a queue is added here together with the
+ * function that registers for it.
  * Each queue's consumer is the function that registers for it.
  */
 export const queueNames = {

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 
 /**
- * Every setting the code reads, by the exact environment key. `local.settings.sample.json` lists
- * the same keys, and a test keeps the two in step (the Bicep app settings join them once `bicep/`
- * exists).
+ * Every setting the code reads, by the exact environment key. `local.settings.sample.json` and the
+ * Bicep app settings (`bicep/app/functionApp.bicep`) list the same keys; a test keeps the three in
+ * step (only the local-only keys are absent from Bicep).
  */
 const settingsSchema = z.object({
   COSMOS_ENDPOINT: z.url({
@@ -81,7 +81,7 @@ const settingsSchema = z.object({
 
 export type SettingKey = keyof z.input<typeof settingsSchema>;
 
-/** The keys the service reads, for the test that keeps the sample settings in step. */
+/** The keys the service reads, for the test that keeps the sample settings and Bicep in step. */
 export const settingKeys = Object.keys(settingsSchema.shape) as SettingKey[];
 
 type RawSettings = z.output<typeof settingsSchema>;

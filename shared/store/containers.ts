@@ -1,8 +1,8 @@
 import type { ContainerLayout } from './documentStore.js';
 
 /**
- * The Cosmos DB containers of the service. The local stack creates them at start-up; in Azure they
- * are created as the README's deployment section lists (the Bicep templates are still to come).
+ * The Cosmos DB containers of the service. Bicep creates the same ones in Azure (`bicep/app/cosmos.bicep`;
+ * a test keeps the two in step); the local stack creates them at start-up.
  */
 export const containerLayouts = {
   /** Watched users: state, subscription, delta link. One partition per tenant. */

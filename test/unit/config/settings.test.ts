@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadSettings, settingKeys } from '../../../shared/config/settings.js';
 import { AppError } from '../../../shared/errors.js';
+import { appSettingKeys, localOnlySettings } from '../../support/bicepRules.js';
+import { parseBicep, readBicepSources } from '../../support/bicepSyntax.js';
 import { buildAzureEnvironment } from '../../support/settings.js';
 
 function configurationError(env: Record<string, string | undefined>): AppError {
@@ -128,5 +130,20 @@ describe('local.settings.sample.json', () => {
         .filter((key) => !hostSettings.has(key))
         .sort(),
     ).toEqual([...settingKeys].sort());
+  });
+});
+
+describe('the Bicep app settings (bicep/app/functionApp.bicep)', () => {
+  // Settings the Functions host reads for its own identity-based connections; the code never does.
+  const isHostSetting = (key: string) =>
+    /^(FUNCTIONS_|AzureWebJobsStorage__|APPLICATIONINSIGHTS_)/.test(key) ||
+    /^ServiceBusConnection__(credential|clientId)$/.test(key);
+
+  it('when compared with the settings schema, then they set every key but the local-only ones', async () => {
+    const keys = appSettingKeys(await parseBicep(readBicepSources())) ?? [];
+
+    expect(keys.filter((key) => !isHostSetting(key)).sort()).toEqual(
+      settingKeys.filter((key) => !localOnlySettings.includes(key)).sort(),
+    );
   });
 });
