@@ -40,8 +40,12 @@ export interface LocalHostOptions<S> {
   ) => Promise<{ status: number; body: unknown } | undefined>;
 }
 
-/** The same limit the Functions host applies to request bodies. */
-const maxRequestBodyBytes = 100 * 1024 * 1024;
+/**
+ * What the local host buffers of one request body. The Functions host allows 100 MB, but no route
+ * here reads more than 2 MiB (`readJsonBody` 256 KiB to 1 MiB, notifications 2 MiB), so a few MiB
+ * bound the memory a caller can make the stack hold; each route's own limit then applies within.
+ */
+export const maxRequestBodyBytes = 4 * 1024 * 1024;
 
 function defaultLog(level: LogLevel, functionName: string, message: string): void {
   if (level === 'trace' || level === 'debug') return;
@@ -55,15 +59,51 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(JSON.stringify(body));
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > maxRequestBodyBytes) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * 413 without buffering the rest of the body. Bytes the client is still sending are dropped unread
+ * for at most a second, then the connection is cut: closing at once, with unread bytes, resets the
+ * connection, and the reset can overtake the 413 on its way to the client.
+ */
+function refuseTooLarge(request: IncomingMessage, response: ServerResponse): void {
+  request.removeAllListeners('data');
+  request.on('data', () => undefined);
+  request.resume();
+  setTimeout(() => {
+    if (!request.complete) request.destroy();
+  }, 1_000).unref();
+  sendJson(response, 413, {
+    error: { code: 'payload-too-large', message: `The body is over ${maxRequestBodyBytes} bytes.` },
+  });
+}
+
+/** Whether the declared Content-Length is already over the host's limit (checked before reading). */
+function declaredTooLarge(request: IncomingMessage): boolean {
+  const declared = Number(request.headers['content-length'] ?? '0');
+  return Number.isFinite(declared) && declared > maxRequestBodyBytes;
+}
+
+/** Reads the body up to the host's limit; undefined (and reading stopped) as soon as it is over. */
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxRequestBodyBytes) {
+        request.off('data', onData);
+        request.off('end', onEnd);
+        request.pause();
+        chunks.length = 0;
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => resolve(Buffer.concat(chunks));
+    request.on('data', onData);
+    request.once('end', onEnd);
+    request.once('error', reject);
+  });
 }
 
 interface ScheduledTimer<S> {
@@ -185,9 +225,12 @@ export class LocalFunctionsHost<S> {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
     const method = (request.method ?? 'GET').toUpperCase();
     const invoke = /^\/admin\/functions\/([^/]+)$/.exec(url.pathname);
-    if (invoke && method === 'POST') return this.#invokeByName(decodeURIComponent(invoke[1] ?? ''), response);
+    // Function names are plain identifiers: no decoding, so `%zz` is just a name no function has.
+    if (invoke && method === 'POST') return this.#invokeByName(invoke[1] ?? '', response);
+    if (declaredTooLarge(request)) return refuseTooLarge(request, response);
     if (url.pathname.startsWith('/admin/') && this.#options.adminRoutes) {
       const raw = await readBody(request);
+      if (raw === undefined) return refuseTooLarge(request, response);
       let body: unknown;
       try {
         body = raw && raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
@@ -220,11 +263,7 @@ export class LocalFunctionsHost<S> {
       });
     }
     const body = await readBody(request);
-    if (body === undefined) {
-      return sendJson(response, 413, {
-        error: { code: 'payload-too-large', message: 'The body is too large' },
-      });
-    }
+    if (body === undefined) return refuseTooLarge(request, response);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;

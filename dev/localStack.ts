@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -124,6 +124,8 @@ export interface RunningLocalStack {
   webex: WebexSimulator;
   /** The one clock of the stack: the service, the bus, the host's timers and the simulators read it. */
   clock: AdjustableClock;
+  /** Where the certificate, the local key, the secrets and `endpoints.json` live. */
+  stateDir: string;
   stop(): Promise<void>;
 }
 
@@ -148,9 +150,15 @@ export function localStackOptionsFrom(env: NodeJS.ProcessEnv): LocalStackOptions
   };
 }
 
+/**
+ * Writes through a temporary file and a rename, readable by the owner only: `endpoints.json` holds
+ * the demo app's client secret and the Cosmos key. The temporary file is created afresh (a leftover
+ * from a crash would keep its old mode) with 0o600 from its first byte, and the rename keeps it.
+ */
 async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`);
+  await rm(temporary, { force: true });
+  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   await rename(temporary, path);
 }
 
@@ -256,7 +264,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     // endpoints.json appears once the demo users are watched: a client may rely on it at once.
     await bus.idle();
     await writeJsonAtomically(join(options.stateDir, 'endpoints.json'), endpoints);
-    return { endpoints, services, bus, graph, webex, clock, stop: stopAll };
+    return { endpoints, services, bus, graph, webex, clock, stateDir: options.stateDir, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

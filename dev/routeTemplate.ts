@@ -11,6 +11,18 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * Percent-decodes a route value. A malformed escape (`%zz`, a lone `%`) is passed on as it came, as
+ * ASP.NET Core's routing (the Azure Functions host) does; the hosting layer then refuses it with 400.
+ */
+function decodePathParameter(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 export function compileRoute(template: string): CompiledRoute {
   const names: string[] = [];
   const segments = template.replace(/^\/+|\/+$/g, '').split('/');
@@ -36,7 +48,7 @@ export function compileRoute(template: string): CompiledRoute {
       const params: Record<string, string> = {};
       names.forEach((name, index) => {
         const value = found[index + 1];
-        if (value !== undefined) params[name] = decodeURIComponent(value);
+        if (value !== undefined) params[name] = decodePathParameter(value);
       });
       return params;
     },

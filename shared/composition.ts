@@ -29,6 +29,7 @@ import { Counters } from './observability/counters.js';
 import type { DocumentCollection, DocumentStore } from './store/documentStore.js';
 import { type Clock, systemClock } from './time/clock.js';
 import { ClientStateSigner } from './watch/clientState.js';
+import { DroppedNotificationSummary } from './watch/droppedNotifications.js';
 import type { WatchContext } from './watch/watchContext.js';
 import { watchedUsers } from './watch/watchedUser.js';
 
@@ -130,6 +131,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     clientState: new ClientStateSigner(settings.clientStateSecret),
     notifications: graphNotificationReader,
     counters,
+    droppedNotifications: new DroppedNotificationSummary(clock),
     publicBaseUrl: settings.publicBaseUrl,
   };
 

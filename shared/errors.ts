@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'reauthorization-required'
   /** A dependency refused the request as malformed (a 4xx not covered above). Permanent. */
   | 'request-rejected'
+  /** A dependency answered with a body that does not match its schema. Permanent: it would answer the same again. */
+  | 'unexpected-response'
   /** A caller presented no valid bearer token. */
   | 'unauthenticated'
   /** A caller's token is valid but does not allow this. */
@@ -93,6 +95,7 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   'sync-state-expired': 410,
   'reauthorization-required': 401,
   'request-rejected': 502,
+  'unexpected-response': 502,
   unauthenticated: 401,
   forbidden: 403,
   'payload-too-large': 413,

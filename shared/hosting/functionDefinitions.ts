@@ -14,7 +14,7 @@ import {
   retryCopy,
   type Settlement,
 } from '../bus/messageBus.js';
-import { isAppError, isTransient } from '../errors.js';
+import { AppError, isAppError, isTransient } from '../errors.js';
 import { responseForError } from './httpResponses.js';
 
 /**
@@ -68,12 +68,24 @@ export interface TransientRetryPolicy {
   maxDelayMs: number;
 }
 
-/** 5 s, 10 s, 20 s … 320 s: eight attempts over about ten and a half minutes in all. */
+/**
+ * Long enough to outlast a real outage: Graph keeps redelivering a notification for up to 4 hours,
+ * and a change it already delivered must not be given up sooner. Pauses of 5 s, 10 s, 20 s …
+ * 1,280 s (nine, 2,555 s in all), then seven of 30 minutes: sixteen pauses of 15,155 s (4 h 12 min
+ * 35 s) between seventeen attempts; the seventeenth failure dead-letters with `retries-exhausted`.
+ */
 export const defaultTransientRetry: TransientRetryPolicy = {
-  maxAttempts: 8,
+  maxAttempts: 17,
   baseDelayMs: 5_000,
   maxDelayMs: 30 * 60_000,
 };
+
+/** The pause after each failed attempt but the last, as `settleQueueMessage` schedules them (no Retry-After). */
+export function retryDelaysMs(policy: TransientRetryPolicy): number[] {
+  return Array.from({ length: Math.max(0, policy.maxAttempts - 1) }, (_, index) =>
+    Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** index),
+  );
+}
 
 export interface TimerFunctionDefinition<S> {
   kind: 'timer';
@@ -148,6 +160,19 @@ export async function settleWithBus(
 }
 
 /**
+ * A path parameter still holding a `%` escape that is not two hex digits: ASP.NET Core's routing
+ * (the Functions host) passes `%zz` on undecoded rather than failing, and so does the local host.
+ * None of the service's ids holds a `%`, so such a value is refused before any handler sees it.
+ */
+function refuseMalformedPathParameters(params: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(params)) {
+    if (/%(?![0-9A-Fa-f]{2})/.test(value)) {
+      throw new AppError('input-invalid', `The path parameter ${name} holds a malformed percent escape.`);
+    }
+  }
+}
+
+/**
  * Runs an HTTP handler after checking its caller against the route's declared access (401, 403 or
  * 404 before any handler code runs); whatever it throws becomes a JSON error answer (4xx with the
  * reason for our own errors, an opaque 500 otherwise), so no request ever crashes the host.
@@ -160,6 +185,7 @@ export async function answerHttpRequest<S>(
   routeAccess?: RouteAccessContext,
 ): Promise<HttpResponseInit> {
   try {
+    refuseMalformedPathParameters(request.params);
     const access = definition.access;
     let caller: Caller = { kind: 'anonymous' };
     if (access.kind !== 'anonymous' && access.kind !== 'graph-webhook') {

@@ -2,13 +2,31 @@ import type { HttpRequest } from '@azure/functions';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
 
-/** Reads a body up to `maxBytes`: 413 beyond it, as the declared length or the bytes received say. */
+/**
+ * Reads a body up to `maxBytes`: 413 when the declared length is over it (nothing read), or as soon
+ * as the bytes received pass it (reading stops there, so a chunked body without a length is bounded
+ * too).
+ */
 export async function readBodyText(request: HttpRequest, maxBytes: number): Promise<string> {
+  const tooLarge = () => new AppError('payload-too-large', `The body is over ${maxBytes} bytes.`);
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new AppError('payload-too-large', `The body is over ${maxBytes} bytes.`);
-  const bytes = Buffer.from(await request.arrayBuffer());
-  if (bytes.length > maxBytes) throw new AppError('payload-too-large', `The body is over ${maxBytes} bytes.`);
-  return bytes.toString('utf8');
+  if (declared > maxBytes) throw tooLarge();
+  const stream = request.body;
+  if (!stream) return '';
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Reads and parses a JSON body with its schema: 400 naming the first problems, 413 when too large. */

@@ -51,7 +51,14 @@ export const meetingDetailsSchema = z.object({
 });
 export type MeetingDetails = z.infer<typeof meetingDetailsSchema>;
 
-/** The meetings window: 7 days back, 31 ahead; records expire 7 days after the meeting ends. */
+/** Cosmos DB refuses a `ttl` above 2^31 - 1 seconds (about 68 years). */
+export const maxTtlSeconds = 2_147_483_647;
+
+/**
+ * The meetings window: 7 days back, 31 ahead; records expire 7 days after the meeting ends, and
+ * never later than Cosmos allows (a meeting set far in the future would otherwise fail its write).
+ */
 export function recordTtlSeconds(endMs: number, nowMs: number): number {
-  return Math.max(60, Math.ceil((endMs + 7 * 86_400_000 - nowMs) / 1000));
+  const seconds = Math.ceil((endMs + 7 * 86_400_000 - nowMs) / 1000);
+  return Number.isFinite(seconds) ? Math.min(maxTtlSeconds, Math.max(60, seconds)) : maxTtlSeconds;
 }

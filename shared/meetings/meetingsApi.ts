@@ -6,11 +6,27 @@ import { defaultKeywords } from './detection.js';
 import { type MeetingDetails, type MeetingRecord, meetingDetailsSchema } from './meetingRecord.js';
 import type { MeetingsContext } from './meetingsContext.js';
 
+/**
+ * The instants the API takes: from 1970 up to (not including) 2100. Nothing outside is a meeting
+ * anyone means to hold, and such times break what is derived from them (record TTLs, Graph's
+ * calendar views), so they are refused as input rather than carried along.
+ */
+export const earliestInstantMs = Date.UTC(1970, 0, 1);
+export const latestInstantMs = Date.UTC(2100, 0, 1);
+
 /** An instant with its offset: `2026-11-24T09:00:00Z` or `…+01:00`. Times without one are refused. */
-const instant = z.iso.datetime({
-  offset: true,
-  error: 'must be an ISO 8601 time with an offset, e.g. 2026-11-24T09:00:00Z',
-});
+const instant = z.iso
+  .datetime({
+    offset: true,
+    error: 'must be an ISO 8601 time with an offset, e.g. 2026-11-24T09:00:00Z',
+  })
+  .refine(
+    (value) => {
+      const ms = Date.parse(value);
+      return ms >= earliestInstantMs && ms < latestInstantMs;
+    },
+    { message: 'must be from 1970 up to 2100' },
+  );
 const email = z.email('must be an e-mail address');
 
 export const listMeetingsQuerySchema = z

@@ -10,8 +10,8 @@ import type { TenantSettingsCache, TenantSettingsStore } from './tenantSettings.
 
 /** What the meetings use cases work with: ports, and the cipher that seals what records hold. */
 export interface MeetingsContext {
-  /** Whose calendars are watched: a change of anyone else's is ignored. */
-  users: Pick<WatchedUsers, 'find'>;
+  /** Whose calendars are watched: a change of anyone else's is ignored; a gone mailbox puts its user in Error. */
+  users: Pick<WatchedUsers, 'find' | 'update'>;
   calendar: Calendar;
   records: MeetingRecords;
   traces: EventTraces;

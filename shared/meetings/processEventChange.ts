@@ -3,6 +3,7 @@ import type { CalendarEvent } from '../calendar/calendarEvent.js';
 import type { MailboxRef } from '../calendar/mailbox.js';
 import { hasErrorCode } from '../errors.js';
 import type { EventChangeMessage } from '../watch/messages.js';
+import { withFailure } from '../watch/watchedUser.js';
 import { decorateMeeting } from './decorateMeeting.js';
 import { type GateDecision, gateEventChange } from './eventChangeGate.js';
 import { type EventTraceLog, eventTraceLog } from './eventTraceLog.js';
@@ -29,20 +30,39 @@ export async function processEventChange(
   const gate = await gateEventChange(context, message);
   if (!gate.admitted) return 'ignored';
   const trace = eventTraceLog(context, message);
-  if (message.changeType === 'deleted') {
-    await removeMeetingRecords(context.records, gate.user.id, message.eventId);
-    await trace.record({ outcome: 'removed', rule: 'event deleted' });
-    return 'removed';
+  // A `deleted` notice is not taken on its word: notifications arrive late and out of order (a
+  // delete, then the event restored or recreated under its id), and a forged-but-signed or replayed
+  // one must not cost a meeting its record. Graph's 404 removes the record; an event that still
+  // exists (and is not cancelled) is handled as an update.
+  try {
+    return await retryOnVersionConflict(maxAttempts, (attempt) =>
+      processCurrentVersion(context, message, gate, trace, attempt),
+    );
+  } catch (error) {
+    if (hasErrorCode(error, 'mailbox-gone')) await markMailboxGone(context, gate.mailbox);
+    throw error;
   }
-  return retryOnVersionConflict(maxAttempts, (attempt) =>
-    processCurrentVersion(context, message.eventId, gate, trace, attempt),
+}
+
+/**
+ * The mailbox left Exchange Online: the user goes to Error (`mailbox-gone`), where the retry timer
+ * tries activation again later, instead of staying Activated while each change is dead-lettered.
+ * A user already in Error for this reason is left as is, so a burst of changes does not push the
+ * next retry further out; the message itself is still dead-lettered (the error is rethrown).
+ */
+async function markMailboxGone(context: MeetingsContext, mailbox: MailboxRef): Promise<void> {
+  await context.users.update(mailbox, (current) =>
+    current.state === 'error' && current.errorReason === 'mailbox-gone'
+      ? undefined
+      : withFailure(current, 'mailbox-gone', context.clock.now()),
   );
+  context.counters.increment('events.mailbox-gone');
 }
 
 /** One pass over the event as it is now; rerun on a fresh read when someone changed it under our write. */
 async function processCurrentVersion(
   context: MeetingsContext,
-  eventId: string,
+  { eventId, changeType }: EventChangeMessage,
   { user, mailbox }: Extract<GateDecision, { admitted: true }>,
   trace: EventTraceLog,
   attempt: ConflictAttempt,
@@ -50,7 +70,8 @@ async function processCurrentVersion(
   const event = await readEventIfItExists(context.calendar, mailbox, eventId);
   if (!event) {
     await removeMeetingRecords(context.records, user.id, eventId);
-    await trace.record({ outcome: 'removed', rule: 'event no longer exists', graph: '404' });
+    const rule = changeType === 'deleted' ? 'event deleted' : 'event no longer exists';
+    await trace.record({ outcome: 'removed', rule, graph: '404' });
     return 'removed';
   }
   if (event.isCancelled) {

@@ -18,8 +18,10 @@ export interface ChangeNotice {
     event: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed';
     /** The user the notification's resource names, when it names one. */
     userId: string | undefined;
-    /** When the subscription expires, as the service said; makes redeliveries of one event collapse. */
+    /** When the subscription expires, as the service said (an ISO date-time). */
     subscriptionExpiresAt: string | undefined;
+    /** The notification's own id, when the service gives one: its redeliveries carry the same. */
+    notificationId: string | undefined;
   };
 }
 

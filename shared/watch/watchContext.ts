@@ -5,6 +5,7 @@ import type { Counters } from '../observability/counters.js';
 import type { Clock } from '../time/clock.js';
 import type { NotificationReader } from './changeNotices.js';
 import type { ClientStateSigner } from './clientState.js';
+import type { DroppedNotificationSummary } from './droppedNotifications.js';
 import type { WatchedUsers } from './watchedUsers.js';
 
 /** What the calendar-watch use cases work with. */
@@ -18,6 +19,8 @@ export interface WatchContext {
   /** Reads the calendar service's webhook bodies (the notification intake's edge). */
   notifications: NotificationReader;
   counters: Counters;
+  /** The webhook's forged and malformed traffic per tenant, logged once a minute. */
+  droppedNotifications: DroppedNotificationSummary;
   /** The app's public base URL; Graph posts notifications to `{base}/api/notifications`. */
   publicBaseUrl: string;
 }

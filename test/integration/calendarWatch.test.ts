@@ -1,3 +1,5 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningLocalStack } from '../../dev/localStack.js';
 import type { MailboxRef } from '../../shared/calendar/mailbox.js';
@@ -243,5 +245,15 @@ describe('calendar watch', () => {
     expect(await user(ids.ayse)).toMatchObject({ state: 'activated' });
     expect((await user(ids.ayse))?.subscriptionId).not.toBe(ayse?.subscriptionId);
     await control(`/mailboxes/${ids.bjorn}/restore`);
+  });
+});
+
+describe('the local stack’s state folder', () => {
+  it('when the stack is up, then endpoints.json (which holds secrets) is readable by its owner only and no temporary file is left', async () => {
+    const endpoints = await stat(join(stack.stateDir, 'endpoints.json'));
+    const leftovers = (await readdir(stack.stateDir)).filter((name) => name.endsWith('.tmp'));
+
+    expect(endpoints.mode & 0o777).toBe(0o600);
+    expect(leftovers).toEqual([]);
   });
 });

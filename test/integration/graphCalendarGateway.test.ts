@@ -7,8 +7,13 @@ import { isGraphRequestError } from '../../shared/adapters/graph/graphRequestErr
 import { MsalTokenProvider } from '../../shared/adapters/graph/msalTokenProvider.js';
 import { defaultRetryPolicy } from '../../shared/adapters/graph/retryPolicy.js';
 import type { MailboxRef } from '../../shared/calendar/mailbox.js';
+import {
+  type QueueFunctionDefinition,
+  settleQueueMessage,
+} from '../../shared/hosting/functionDefinitions.js';
 import { seedFaultsForEachTest } from '../support/faultSeed.js';
 import { startTestGraphSimulator } from '../support/graphSimulator.js';
+import { buildInvocationContext } from '../support/invocationContext.js';
 
 let simulator: GraphSimulator;
 let gateway: GraphCalendarGateway;
@@ -455,4 +460,94 @@ describe('subscriptions through the gateway', () => {
     expect(results.size).toBe(30);
     expect([...results.values()].every((result) => result.status === 200)).toBe(true);
   });
+});
+
+describe('GraphCalendarGateway against answers and ids Graph never gives', () => {
+  let offSchemaGraph: Server;
+  let offSchemaGateway: GraphCalendarGateway;
+  let requestsSeen = 0;
+
+  beforeAll(async () => {
+    // A stand-in for Graph whose event has a number for its id: the same answer every time.
+    offSchemaGraph = createServer((_request, response) => {
+      requestsSeen += 1;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ id: 42, subject: 'off schema' }));
+    });
+    await new Promise<void>((resolve) => offSchemaGraph.listen(0, '127.0.0.1', () => resolve()));
+    offSchemaGateway = new GraphCalendarGateway({
+      graphBaseUrl: `http://127.0.0.1:${(offSchemaGraph.address() as AddressInfo).port}/v1.0`,
+      clock: simulator.clock,
+      tokens: { appToken: async () => 'token' },
+      sleep: async () => undefined,
+    });
+  });
+
+  afterAll(async () => {
+    offSchemaGraph.closeAllConnections();
+    await new Promise((resolve) => offSchemaGraph.close(resolve));
+  });
+
+  it('when Graph answers with a body that fails its schema, then the message is dead-lettered at its first delivery with the reason', async () => {
+    const definition: QueueFunctionDefinition<GraphCalendarGateway> = {
+      kind: 'queue',
+      name: 'readEvent',
+      queueName: 'event-changes',
+      async handle(_message, graph) {
+        await graph.getEvent({ tenantId: 't', userId: 'u' }, 'AAMkAGI=');
+        return { outcome: 'complete' };
+      },
+    };
+    const message = {
+      body: {},
+      messageId: 'm-1',
+      deliveryCount: 1,
+      enqueuedTime: undefined,
+      applicationProperties: {},
+    };
+
+    const settlement = await settleQueueMessage(
+      definition,
+      message,
+      offSchemaGateway,
+      buildInvocationContext(),
+    );
+
+    expect(settlement).toMatchObject({
+      outcome: 'dead-letter',
+      reason: 'unexpected-response',
+      description: expect.stringContaining('did not match its schema'),
+    });
+    expect(requestsSeen).toBe(1);
+  });
+
+  it.each(['.', '..', 'AAMk/../../me', 'AAMk?$select=id', 'AAMk%2F'])(
+    'when an event id is %s, then it is refused as input-invalid before any request is sent',
+    async (eventId) => {
+      const before = requestsSeen;
+
+      const failure = await offSchemaGateway
+        .getEvent({ tenantId: 't', userId: 'u' }, eventId)
+        .catch((e) => e);
+      const patchFailure = await offSchemaGateway
+        .updateEvent({ tenantId: 't', userId: 'u' }, eventId, { subject: 'x' })
+        .catch((e) => e);
+
+      expect(failure).toMatchObject({ code: 'input-invalid', transient: false });
+      expect(patchFailure).toMatchObject({ code: 'input-invalid', transient: false });
+      expect(requestsSeen).toBe(before);
+    },
+  );
+
+  it.each(['..', '.', 'u/../../subscriptions', ''])(
+    'when a user id is %j, then it is refused as input-invalid before any request is sent',
+    async (userId) => {
+      const before = requestsSeen;
+
+      const failure = await offSchemaGateway.getEvent({ tenantId: 't', userId }, 'AAMkAGI=').catch((e) => e);
+
+      expect(failure).toMatchObject({ code: 'input-invalid', transient: false });
+      expect(requestsSeen).toBe(before);
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { InProcessBus } from '../../dev/inProcessBus.js';
@@ -80,6 +81,49 @@ const definitions: ReadonlyArray<FunctionDefinition<TestServices>> = [
   },
 ];
 
+/**
+ * Sends raw HTTP/1.1 over a socket (`head`, then `chunks` one by one until the server answers) and
+ * resolves with the status line and how many body bytes were written before the answer came.
+ */
+function rawRequest(
+  base: string,
+  head: string,
+  chunks: Iterable<Buffer>,
+): Promise<{ statusLine: string; bytesWritten: number }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    let bytesWritten = 0;
+    let answered = false;
+    socket.on('data', (data) => {
+      answer += data.toString('latin1');
+      const statusLine = answer.split('\r\n')[0];
+      if (!answered && statusLine !== undefined && answer.includes('\r\n')) {
+        answered = true;
+        resolve({ statusLine, bytesWritten });
+        socket.destroy();
+      }
+    });
+    // The server may close while bytes are still on their way; what counts is the answer it sent.
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      if (!answered) reject(new Error(`connection closed without an answer: ${answer}`));
+    });
+    socket.on('connect', async () => {
+      socket.write(head);
+      for (const chunk of chunks) {
+        if (answered || socket.destroyed) return;
+        const flushed = socket.write(chunk);
+        bytesWritten += chunk.length;
+        if (!flushed) await new Promise((resume) => socket.once('drain', resume));
+        // Give the server a turn to answer between chunks.
+        await new Promise((resume) => setImmediate(resume));
+      }
+    });
+  });
+}
+
 let host: LocalFunctionsHost<TestServices>;
 let bus: InProcessBus;
 let services: TestServices;
@@ -133,6 +177,43 @@ describe('LocalFunctionsHost', () => {
 
     expect(response.status).toBe(500);
     expect(body).not.toContain('secret detail');
+    expect(
+      (await fetch(`${api}/users/u-1/echo`, { method: 'POST', body: '{"text":"still up"}' })).status,
+    ).toBe(200);
+  });
+
+  it('when a path parameter holds a malformed percent escape, then the answer is 400 with the reason, not 500', async () => {
+    const response = await fetch(`${api}/users/%zz/echo`, { method: 'POST', body: '{"text":"x"}' });
+    const lonePercent = await fetch(`${api}/users/a%/echo`, { method: 'POST', body: '{"text":"x"}' });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: { code: 'input-invalid', message: expect.stringContaining('userId') },
+    });
+    expect(lonePercent.status).toBe(400);
+  });
+
+  it('when the declared Content-Length is 99 MB, then 413 arrives before the body is sent', async () => {
+    const head = `POST /api/users/u-1/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${99 * 1024 * 1024}\r\n\r\n`;
+
+    const answer = await rawRequest(api, head, [Buffer.from('{"text":')]);
+
+    expect(answer.statusLine).toBe('HTTP/1.1 413 Payload Too Large');
+    expect(answer.bytesWritten).toBeLessThan(1024);
+  });
+
+  it('when a chunked body runs to 10 MB, then reading stops at the limit with 413', async () => {
+    const head =
+      'POST /api/users/u-1/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
+    const piece = Buffer.alloc(256 * 1024, 0x61);
+    const chunks = Array.from({ length: 40 }, () =>
+      Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]),
+    );
+
+    const answer = await rawRequest(api, head, chunks);
+
+    expect(answer.statusLine).toBe('HTTP/1.1 413 Payload Too Large');
+    expect(answer.bytesWritten).toBeLessThan(10 * 1024 * 1024);
     expect(
       (await fetch(`${api}/users/u-1/echo`, { method: 'POST', body: '{"text":"still up"}' })).status,
     ).toBe(200);

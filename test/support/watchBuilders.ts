@@ -3,6 +3,7 @@ import { graphNotificationReader } from '../../shared/adapters/graph/graphChange
 import { Counters } from '../../shared/observability/counters.js';
 import { ManualClock } from '../../shared/time/clock.js';
 import { ClientStateSigner } from '../../shared/watch/clientState.js';
+import { DroppedNotificationSummary } from '../../shared/watch/droppedNotifications.js';
 import type { LifecycleMessage } from '../../shared/watch/messages.js';
 import type { WatchContext } from '../../shared/watch/watchContext.js';
 import type { WatchedUser } from '../../shared/watch/watchedUser.js';
@@ -70,6 +71,7 @@ export function buildWatch(overrides: Partial<WatchContext> = {}): WatchHarness 
     clientState: new ClientStateSigner(new Uint8Array(32).fill(7)),
     notifications: graphNotificationReader,
     counters,
+    droppedNotifications: new DroppedNotificationSummary(clock),
     publicBaseUrl: 'https://watch.example/',
     ...overrides,
   };

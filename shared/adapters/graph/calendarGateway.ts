@@ -46,7 +46,8 @@ export interface DeltaResult {
 /**
  * Microsoft Graph as the service uses it. Responses are parsed; failures are `GraphRequestError`s
  * (`not-found`, `throttled` after retries ran out, `unauthorized`, `mailbox-gone`,
- * `sync-state-expired`, `precondition-failed`, `dependency-unavailable`, `request-rejected`).
+ * `sync-state-expired`, `precondition-failed`, `dependency-unavailable`, `request-rejected`,
+ * `unexpected-response` for an answer that fails its schema, `input-invalid` for an id Graph never issues).
  * Times are exchanged in UTC.
  */
 export interface CalendarGateway {

@@ -104,7 +104,7 @@ export function graphNewEvent(meeting: NewMeeting): Record<string, unknown> {
 function scheduleInstant(value: DateTimeTimeZone): Date {
   const instant = instantFromGraph(value);
   if (!instant) {
-    throw new GraphRequestError('dependency-unavailable', {
+    throw new GraphRequestError('unexpected-response', {
       status: 200,
       graphCode: 'unexpected-response',
       message: 'getSchedule: Graph answered with a time that cannot be read',

@@ -17,6 +17,7 @@ import type {
   EventResponse,
   NewSubscription,
 } from './calendarGateway.js';
+import { isGraphId, isUserKey } from './graphIds.js';
 import {
   batchResponseSchema,
   collectionSchema,
@@ -71,7 +72,26 @@ function extendedExpand(ids: readonly string[] | undefined): Record<string, stri
 }
 
 function mailboxPath(mailbox: MailboxRef): string {
+  if (!isUserKey(mailbox.userId)) {
+    throw new GraphRequestError('input-invalid', {
+      status: 400,
+      graphCode: 'invalidUserId',
+      message: 'The user id is neither an object id nor a user principal name.',
+    });
+  }
   return `/users/${encodeURIComponent(mailbox.userId)}`;
+}
+
+/** An event id as a path segment; one Graph never issues is refused (permanently) before any URL is built. */
+function eventSegment(eventId: string): string {
+  if (!isGraphId(eventId)) {
+    throw new GraphRequestError('input-invalid', {
+      status: 400,
+      graphCode: 'invalidEventId',
+      message: 'The event id is not a Graph id.',
+    });
+  }
+  return encodeURIComponent(eventId);
 }
 
 /**
@@ -204,7 +224,8 @@ export class GraphCalendarGateway implements CalendarGateway {
   #parse<T>(value: unknown, schema: z.ZodType<T>, spec: RequestSpec): T {
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
-      throw new GraphRequestError('dependency-unavailable', {
+      // A shape Graph will send again the same way: retrying cannot help, so it is permanent.
+      throw new GraphRequestError('unexpected-response', {
         status: 200,
         graphCode: 'unexpected-response',
         message: `${spec.method} ${spec.path.split('?')[0]}: Graph's answer did not match its schema: ${parsed.error.issues
@@ -292,7 +313,7 @@ export class GraphCalendarGateway implements CalendarGateway {
   ): Promise<GraphEvent> {
     const spec: RequestSpec = {
       method: 'GET',
-      path: `${mailboxPath(mailbox)}/events/${encodeURIComponent(eventId)}`,
+      path: `${mailboxPath(mailbox)}/events/${eventSegment(eventId)}`,
       query: extendedExpand(options.extendedPropertyIds),
     };
     return this.#get(mailbox.tenantId, mailbox.userId, spec, graphEventSchema);
@@ -315,7 +336,7 @@ export class GraphCalendarGateway implements CalendarGateway {
   ): Promise<GraphEvent> {
     const spec: RequestSpec = {
       method: 'PATCH',
-      path: `${mailboxPath(mailbox)}/events/${encodeURIComponent(eventId)}`,
+      path: `${mailboxPath(mailbox)}/events/${eventSegment(eventId)}`,
       query: extendedExpand(options.extendedPropertyIds),
       body: changes,
       ...(options.ifMatch ? { headers: { 'If-Match': options.ifMatch } } : {}),
@@ -326,7 +347,7 @@ export class GraphCalendarGateway implements CalendarGateway {
   async deleteEvent(mailbox: MailboxRef, eventId: string): Promise<void> {
     await this.#send(mailbox.tenantId, mailbox.userId, {
       method: 'DELETE',
-      path: `${mailboxPath(mailbox)}/events/${encodeURIComponent(eventId)}`,
+      path: `${mailboxPath(mailbox)}/events/${eventSegment(eventId)}`,
     });
   }
 
@@ -338,7 +359,7 @@ export class GraphCalendarGateway implements CalendarGateway {
   ): Promise<void> {
     await this.#send(mailbox.tenantId, mailbox.userId, {
       method: 'POST',
-      path: `${mailboxPath(mailbox)}/events/${encodeURIComponent(eventId)}/${response}`,
+      path: `${mailboxPath(mailbox)}/events/${eventSegment(eventId)}/${response}`,
       body: {
         ...(options.comment === undefined ? {} : { comment: options.comment }),
         sendResponse: options.sendResponse ?? true,
@@ -371,7 +392,7 @@ export class GraphCalendarGateway implements CalendarGateway {
   ): Promise<GraphEvent[]> {
     const spec: RequestSpec = {
       method: 'GET',
-      path: `${mailboxPath(mailbox)}/events/${encodeURIComponent(seriesMasterId)}/instances`,
+      path: `${mailboxPath(mailbox)}/events/${eventSegment(seriesMasterId)}/instances`,
       query: { startDateTime: window.from.toISOString(), endDateTime: window.to.toISOString(), $top: '100' },
     };
     return (await this.#allPages(mailbox.tenantId, mailbox.userId, spec, graphEventSchema)).items;

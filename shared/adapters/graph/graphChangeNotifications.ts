@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import type { ChangeNotice, NotificationReader } from '../../watch/changeNotices.js';
+import { isGraphId } from './graphIds.js';
 
 /** Graph's `changeNotificationCollection`, as far as the webhook reads it. */
 export const changeNotificationCollectionSchema = z.object({
   value: z
     .array(
       z.object({
+        /** Graph's "unique ID for the notification" (optional; not every notification has one). */
+        id: z.string().min(1).max(256).optional(),
         subscriptionId: z.string().min(1),
         subscriptionExpirationDateTime: z.string().optional(),
         changeType: z.enum(['created', 'updated', 'deleted']).optional(),
@@ -24,18 +27,41 @@ export const changeNotificationCollectionSchema = z.object({
 });
 export type ChangeNotification = z.infer<typeof changeNotificationCollectionSchema>['value'][number];
 
-/** `Users/{userId}/Events/{eventId}` (Graph's casing varies) to its ids. */
+/** A percent-decoded path segment, or undefined when its escapes are malformed (`%zz`, a lone `%`). */
+function decodeSegment(segment: string | undefined): string | undefined {
+  try {
+    return decodeURIComponent(segment ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `Users/{userId}/Events/{eventId}` (Graph's casing varies) to its ids; undefined for anything else,
+ * including malformed escapes and ids Graph never issues (see `isGraphId`).
+ */
 export function parseEventResource(
   resource: string | undefined,
 ): { userId: string; eventId: string } | undefined {
   const match = /^\/?users\/([^/]+)\/(?:calendar\/)?events\/([^/]+)$/i.exec(resource ?? '');
   if (!match) return undefined;
-  return { userId: decodeURIComponent(match[1] ?? ''), eventId: decodeURIComponent(match[2] ?? '') };
+  const userId = decodeSegment(match[1]);
+  const eventId = decodeSegment(match[2]);
+  if (userId === undefined || eventId === undefined || !isGraphId(userId) || !isGraphId(eventId)) {
+    return undefined;
+  }
+  return { userId, eventId };
 }
 
 /** The user a subscription resource names: `/users/{userId}/events`. */
 export function parseSubscriptionResource(resource: string | undefined): string | undefined {
   return /^\/?users\/([^/]+)\/(?:calendar\/)?events$/i.exec(resource ?? '')?.[1];
+}
+
+const dateTimeSchema = z.iso.datetime({ offset: true });
+
+function isDateTimeOrAbsent(value: string | undefined): boolean {
+  return value === undefined || dateTimeSchema.safeParse(value).success;
 }
 
 /** A change key from an etag `W/"abc"`. */
@@ -55,7 +81,9 @@ export const graphNotificationReader: NotificationReader = {
         subscriptionId: notification.subscriptionId,
         tenantId: notification.tenantId,
         clientState: notification.clientState ?? null,
-        ...(resource && notification.changeType
+        ...(resource &&
+        notification.changeType &&
+        (notification.resourceData?.id === undefined || isGraphId(notification.resourceData.id))
           ? {
               change: {
                 userId: resource.userId,
@@ -65,12 +93,14 @@ export const graphNotificationReader: NotificationReader = {
               },
             }
           : {}),
-        ...(notification.lifecycleEvent
+        // A lifecycle notification whose expiry is not a date-time is not read as one: it counts as malformed.
+        ...(notification.lifecycleEvent && isDateTimeOrAbsent(notification.subscriptionExpirationDateTime)
           ? {
               lifecycle: {
                 event: notification.lifecycleEvent,
                 userId: parseSubscriptionResource(notification.resource),
                 subscriptionExpiresAt: notification.subscriptionExpirationDateTime,
+                notificationId: notification.id,
               },
             }
           : {}),

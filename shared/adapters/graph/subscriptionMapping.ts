@@ -32,7 +32,7 @@ const mailboxGoneCodes: ReadonlySet<string> = new Set([
 function instantFrom(value: string, what: string): Date {
   const instant = new Date(value);
   if (Number.isNaN(instant.getTime())) {
-    throw new GraphRequestError('dependency-unavailable', {
+    throw new GraphRequestError('unexpected-response', {
       status: 200,
       graphCode: 'unexpected-response',
       message: `${what}: Graph answered an expiry that is not a date`,

@@ -50,6 +50,9 @@ export class FakeCalendar implements Calendar {
     this.#events.delete(keyOf(mailbox, eventId));
   }
 
+  /** Mailboxes (user ids) that left Exchange Online: every read answers Graph's `mailbox-gone`. */
+  readonly goneMailboxes = new Set<string>();
+
   /** Before each of the next `count` writes, someone else changes the event (a new version). */
   changeBeforeNextWrites(count: number): void {
     this.#changesBeforeWrites = count;
@@ -57,6 +60,13 @@ export class FakeCalendar implements Calendar {
 
   async readEvent(mailbox: MailboxRef, eventId: string): Promise<CalendarEvent> {
     this.reads.push(eventId);
+    if (this.goneMailboxes.has(mailbox.userId)) {
+      throw new CalendarServiceError('mailbox-gone', {
+        status: 404,
+        serviceCode: 'MailboxNotEnabledForRESTAPI',
+        message: 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.',
+      });
+    }
     return this.#stored(mailbox, eventId);
   }
 

@@ -8,7 +8,8 @@ import { answerHttpRequest } from '../../../shared/hosting/functionDefinitions.j
 import { Counters } from '../../../shared/observability/counters.js';
 import { ManualClock } from '../../../shared/time/clock.js';
 import { ClientStateSigner } from '../../../shared/watch/clientState.js';
-import { buildInvocationContext } from '../../support/invocationContext.js';
+import { DroppedNotificationSummary } from '../../../shared/watch/droppedNotifications.js';
+import { buildInvocationContext, type LoggedLine } from '../../support/invocationContext.js';
 
 let bus: InProcessBus;
 let services: Services;
@@ -24,6 +25,7 @@ beforeEach(() => {
       clientState: new ClientStateSigner(Buffer.alloc(32, 4)),
       notifications: graphNotificationReader,
       counters: new Counters(),
+      droppedNotifications: new DroppedNotificationSummary(clock),
     },
   } as unknown as Services;
 });
@@ -90,6 +92,95 @@ describe('POST /api/notifications', () => {
 
     expect(response.status).toBe(202);
     expect(response.text).toBe('');
+    expect(bus.diagnostics('event-changes').sent).toBe(0);
+  });
+
+  it('when forged notifications keep coming, then they are logged as one summary line a minute, not one per request', async () => {
+    const lines: LoggedLine[] = [];
+    const forged = JSON.stringify({
+      value: [
+        {
+          subscriptionId: 's',
+          changeType: 'created',
+          resource: 'Users/u/Events/e',
+          clientState: 'v1.u.n.m',
+          tenantId: '8f1c2d3e-0000-4000-8000-000000000001',
+        },
+      ],
+    });
+    const post = async () =>
+      answerHttpRequest(
+        graphNotificationsFunction,
+        new HttpRequest({
+          method: 'POST',
+          url: 'http://127.0.0.1:7071/api/notifications',
+          body: { string: forged },
+        }),
+        services.watch,
+        buildInvocationContext(lines),
+      );
+
+    for (let i = 0; i < 50; i += 1) await post();
+    (services.watch.clock as ManualClock).advanceBy(60_000);
+    for (let i = 0; i < 50; i += 1) await post();
+
+    expect(lines.filter((line) => line.level === 'warning')).toEqual([
+      {
+        level: 'warning',
+        message: expect.stringContaining('8f1c2d3e-0000-4000-8000-000000000001: 50 forged, 0 malformed'),
+      },
+    ]);
+    expect(services.watch.counters.get('notifications.dropped.forged')).toBe(100);
+  });
+
+  it.each([
+    ['a malformed percent escape', 'Users/{user}/Events/AAMk%zz'],
+    ['an event id of ..', 'Users/{user}/Events/..'],
+    ['an event id holding a slash', 'Users/{user}/Events/AAMk%2Fetc'],
+  ])(
+    'when the resource holds %s, then it counts as malformed and the answer is still 202',
+    async (_case, resource) => {
+      const watch = services.watch;
+      const userId = '1e0d4b8a-0001-4c3f-9a7e-5b6c7d8e9f01';
+      const response = await call({
+        body: JSON.stringify({
+          value: [
+            {
+              subscriptionId: 's',
+              changeType: 'updated',
+              resource: resource.replace('{user}', userId),
+              clientState: watch.clientState.create('t', userId),
+              tenantId: 't',
+            },
+          ],
+        }),
+      });
+
+      expect(response.status).toBe(202);
+      expect(bus.diagnostics('event-changes').sent).toBe(0);
+      expect(watch.counters.snapshot()['notifications.dropped.malformed']).toBe(1);
+    },
+  );
+
+  it('when resourceData names an id Graph never issues, then it counts as malformed', async () => {
+    const watch = services.watch;
+    const userId = '1e0d4b8a-0001-4c3f-9a7e-5b6c7d8e9f01';
+    const response = await call({
+      body: JSON.stringify({
+        value: [
+          {
+            subscriptionId: 's',
+            changeType: 'updated',
+            resource: `Users/${userId}/Events/AAMkAGI=`,
+            resourceData: { id: '../../me' },
+            clientState: watch.clientState.create('t', userId),
+            tenantId: 't',
+          },
+        ],
+      }),
+    });
+
+    expect(response.status).toBe(202);
     expect(bus.diagnostics('event-changes').sent).toBe(0);
   });
 

@@ -9,6 +9,12 @@ describe('compileRoute', () => {
     });
   });
 
+  it('when a parameter holds a malformed percent escape, then it is passed on undecoded, as the Functions host does', () => {
+    expect(compileRoute('users/{userId}/meetings').match('/users/%zz%E0/meetings')).toEqual({
+      userId: '%zz%E0',
+    });
+  });
+
   it('when a segment differs or is missing, then there is no match', () => {
     const route = compileRoute('users/{userId}/meetings');
     expect(route.match('/users/u1/events')).toBeUndefined();

@@ -200,7 +200,7 @@ describe('processing a change to an event', () => {
   });
 
   it.each([
-    ['deleted', 'event deleted', null],
+    ['deleted', 'event deleted', '404'],
     ['cancelled', 'meeting cancelled', null],
     ['gone from the calendar', 'event no longer exists', '404'],
   ] as const)(
@@ -226,6 +226,48 @@ describe('processing a change to an event', () => {
       ]);
     },
   );
+
+  it('when a deleted notification names an event Graph still has, then the record is kept and the event handled as an update', async () => {
+    const meetings = buildMeetings();
+    meetings.calendar.put(alice, buildCalendarEvent({ location: '@webex' }));
+    meetings.records.seed(buildRecord());
+
+    const outcome = await processEventChange(meetings.context, buildEventChange({ changeType: 'deleted' }));
+
+    expect(outcome).toBe('decorated');
+    expect(meetings.calendar.writes).toHaveLength(1);
+    expect(await meetings.recordOf('AAMkAGI2-event-1=')).toBeDefined();
+    expect((await meetings.traceOf('AAMkAGI2-event-1='))?.entries).not.toContainEqual(
+      expect.objectContaining({ outcome: 'removed' }),
+    );
+  });
+
+  it('when a deleted notification names an event Graph still has but cancelled, then the record goes', async () => {
+    const meetings = buildMeetings();
+    meetings.calendar.put(alice, buildCalendarEvent({ isCancelled: true }));
+    meetings.records.seed(buildRecord());
+
+    const outcome = await processEventChange(meetings.context, buildEventChange({ changeType: 'deleted' }));
+
+    expect(outcome).toBe('removed');
+    expect(meetings.records.of(aliceId)).toEqual([]);
+    expect(meetings.calendar.reads).toHaveLength(1);
+  });
+
+  it('when the mailbox is gone, then the user goes to Error with mailbox-gone once and the change fails permanently', async () => {
+    const meetings = buildMeetings();
+    meetings.calendar.goneMailboxes.add(aliceId);
+
+    const first = await processEventChange(meetings.context, buildEventChange()).catch((error) => error);
+    const afterFirst = await meetings.users.find(alice);
+    const second = await processEventChange(meetings.context, buildEventChange()).catch((error) => error);
+    const afterSecond = await meetings.users.find(alice);
+
+    expect(first).toMatchObject({ code: 'mailbox-gone', transient: false });
+    expect(second).toMatchObject({ code: 'mailbox-gone', transient: false });
+    expect(afterFirst).toMatchObject({ state: 'error', errorReason: 'mailbox-gone', consecutiveFailures: 1 });
+    expect(afterSecond).toEqual(afterFirst);
+  });
 
   it('when someone changes the event between our read and our write, then it is read again and written on the new version', async () => {
     const meetings = buildMeetings();

@@ -4,6 +4,7 @@ import { graphNotificationReader } from '../../../shared/adapters/graph/graphCha
 import { Counters } from '../../../shared/observability/counters.js';
 import { ManualClock } from '../../../shared/time/clock.js';
 import { ClientStateSigner } from '../../../shared/watch/clientState.js';
+import { DroppedNotificationSummary } from '../../../shared/watch/droppedNotifications.js';
 import {
   acceptChangeNotifications,
   acceptLifecycleNotifications,
@@ -37,6 +38,7 @@ beforeEach(() => {
     clientState: new ClientStateSigner(Buffer.alloc(32, 3)),
     notifications: graphNotificationReader,
     counters: new Counters(),
+    droppedNotifications: new DroppedNotificationSummary(clock),
   };
 });
 
@@ -131,6 +133,57 @@ describe('acceptLifecycleNotifications', () => {
       subscriptionId: 'sub-1',
       lifecycleEvent: 'missed',
     });
+  });
+
+  function buildLifecycle(overrides: Record<string, unknown> = {}) {
+    const {
+      resource: _resource,
+      changeType: _changeType,
+      resourceData: _resourceData,
+      ...lifecycle
+    } = buildNotification({ lifecycleEvent: 'missed', ...overrides });
+    return lifecycle;
+  }
+
+  it('when two missed notifications with the same expiry arrive a second apart, then both are queued', async () => {
+    const clock = context.clock as ManualClock;
+
+    await acceptLifecycleNotifications(context, { value: [buildLifecycle()] });
+    clock.advanceBy(1_000);
+    await acceptLifecycleNotifications(context, { value: [buildLifecycle()] });
+
+    expect(bus.diagnostics('subscription-lifecycle')).toMatchObject({ sent: 2, duplicatesDropped: 0 });
+  });
+
+  it('when Graph delivers the same lifecycle notification twice within the second, then the second collapses', async () => {
+    const clock = context.clock as ManualClock;
+    const notification = buildLifecycle({ lifecycleEvent: 'subscriptionRemoved' });
+
+    await acceptLifecycleNotifications(context, { value: [notification] });
+    clock.advanceBy(300);
+    await acceptLifecycleNotifications(context, { value: [notification] });
+
+    expect(bus.diagnostics('subscription-lifecycle')).toMatchObject({ sent: 1, duplicatesDropped: 1 });
+  });
+
+  it('when lifecycle notifications carry Graph’s own id, then the id alone tells redeliveries from new events', async () => {
+    const clock = context.clock as ManualClock;
+
+    await acceptLifecycleNotifications(context, { value: [buildLifecycle({ id: 'n-1' })] });
+    clock.advanceBy(30_000);
+    await acceptLifecycleNotifications(context, { value: [buildLifecycle({ id: 'n-1' })] });
+    await acceptLifecycleNotifications(context, { value: [buildLifecycle({ id: 'n-2' })] });
+
+    expect(bus.diagnostics('subscription-lifecycle')).toMatchObject({ sent: 2, duplicatesDropped: 1 });
+  });
+
+  it('when subscriptionExpirationDateTime is not an ISO date-time, then the notification counts as malformed', async () => {
+    const result = await acceptLifecycleNotifications(context, {
+      value: [buildLifecycle({ subscriptionExpirationDateTime: 'next tuesday' }), buildLifecycle()],
+    });
+
+    expect(result).toMatchObject({ accepted: 1, dropped: 1 });
+    expect(context.counters.get('lifecycle.dropped.malformed')).toBe(1);
   });
 
   it('when a lifecycle notification is forged, then it is dropped', async () => {

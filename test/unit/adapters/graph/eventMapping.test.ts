@@ -275,7 +275,7 @@ describe('free/busy from Graph', () => {
     });
 
     expect(() => freeBusyFromGraph(garbled)).toThrow(
-      expect.objectContaining({ code: 'dependency-unavailable', serviceCode: 'unexpected-response' }),
+      expect.objectContaining({ code: 'unexpected-response', serviceCode: 'unexpected-response' }),
     );
   });
 });
