@@ -4,15 +4,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphSimulator } from '../../dev/graphSimulator/server.js';
 import { GraphCalendarGateway } from '../../shared/adapters/graph/graphCalendarGateway.js';
 import { isGraphRequestError } from '../../shared/adapters/graph/graphRequestError.js';
-import { MsalTokenProvider } from '../../shared/adapters/graph/msalTokenProvider.js';
-import { defaultRetryPolicy } from '../../shared/adapters/graph/retryPolicy.js';
 import type { MailboxRef } from '../../shared/calendar/mailbox.js';
 import {
   type QueueFunctionDefinition,
   settleQueueMessage,
 } from '../../shared/hosting/functionDefinitions.js';
 import { seedFaultsForEachTest } from '../support/faultSeed.js';
-import { startTestGraphSimulator } from '../support/graphSimulator.js';
+import { buildGatewayFor, startTestGraphSimulator } from '../support/graphSimulator.js';
 import { buildInvocationContext } from '../support/invocationContext.js';
 
 let simulator: GraphSimulator;
@@ -57,19 +55,10 @@ function buildEvent(overrides: Record<string, unknown> = {}): Record<string, unk
 beforeAll(async () => {
   simulator = await startTestGraphSimulator({ delivery: { retryDelaysMs: [50, 100], batchWindowMs: 10 } });
   tenantId = simulator.tenant.tenantId;
-  gateway = new GraphCalendarGateway({
-    graphBaseUrl: simulator.graphUrl,
-    clock: simulator.clock,
-    tokens: new MsalTokenProvider({
-      clientId: simulator.tenant.app.clientId,
-      clientSecret: simulator.tenant.app.clientSecret,
-      authorityHost: simulator.baseUrl,
-      clock: simulator.clock,
-    }),
-    // Production's attempts, shorter pauses. Injected faults come from TEST_FAULT_SEED, so a run
-    // replays exactly; at the storm's rate a call meets six 429s in a row at 0.1^6 (about one seed in
-    // 5,000 fails one of its 200 calls): the production policy's real margin, not a raised budget.
-    retryPolicy: { ...defaultRetryPolicy, baseDelayMs: 20, maxDelayMs: 1_000 },
+  // Production's attempts, shorter pauses. Injected faults come from TEST_FAULT_SEED, so a run
+  // replays exactly; at the storm's rate a call meets six 429s in a row at 0.1^6 (about one seed in
+  // 5,000 fails one of its 200 calls): the production policy's real margin, not a raised budget.
+  gateway = buildGatewayFor(simulator, {
     sleep: async (ms) => {
       sleeps.push(ms);
       await new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,13 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphSimulator } from '../../dev/graphSimulator/server.js';
-import { GraphCalendarGateway } from '../../shared/adapters/graph/graphCalendarGateway.js';
+import type { GraphCalendarGateway } from '../../shared/adapters/graph/graphCalendarGateway.js';
 import { GraphMailboxWatch } from '../../shared/adapters/graph/graphMailboxWatch.js';
-import { MsalTokenProvider } from '../../shared/adapters/graph/msalTokenProvider.js';
-import { defaultRetryPolicy } from '../../shared/adapters/graph/retryPolicy.js';
 import type { MailboxRef } from '../../shared/calendar/mailbox.js';
 import { seedFaultsForEachTest } from '../support/faultSeed.js';
-import { startTestGraphSimulator } from '../support/graphSimulator.js';
+import { buildGatewayFor, startTestGraphSimulator } from '../support/graphSimulator.js';
 
 // The watch port on Graph, against the Graph simulator over HTTP: what the watch's use cases see.
 let simulator: GraphSimulator;
@@ -44,17 +42,7 @@ function slot(daysAhead: number): Record<string, unknown> {
 beforeAll(async () => {
   simulator = await startTestGraphSimulator({ delivery: { retryDelaysMs: [50, 100], batchWindowMs: 10 } });
   tenantId = simulator.tenant.tenantId;
-  gateway = new GraphCalendarGateway({
-    graphBaseUrl: simulator.graphUrl,
-    clock: simulator.clock,
-    tokens: new MsalTokenProvider({
-      clientId: simulator.tenant.app.clientId,
-      clientSecret: simulator.tenant.app.clientSecret,
-      authorityHost: simulator.baseUrl,
-      clock: simulator.clock,
-    }),
-    retryPolicy: { ...defaultRetryPolicy, baseDelayMs: 20, maxDelayMs: 1_000 },
-  });
+  gateway = buildGatewayFor(simulator);
   watch = new GraphMailboxWatch(gateway);
   // Answers the validation handshake and takes whatever Graph posts.
   receiver = createServer((request, response) => {

@@ -1,5 +1,8 @@
 import { GraphSimulator, type GraphSimulatorOptions } from '../../dev/graphSimulator/server.js';
 import { ensureLocalTls } from '../../dev/localTls.js';
+import { GraphCalendarGateway } from '../../shared/adapters/graph/graphCalendarGateway.js';
+import { MsalTokenProvider } from '../../shared/adapters/graph/msalTokenProvider.js';
+import { defaultRetryPolicy } from '../../shared/adapters/graph/retryPolicy.js';
 import { faultSeed } from './faultSeed.js';
 
 /**
@@ -20,4 +23,27 @@ export async function startTestGraphSimulator(
   });
   await simulator.start();
   return simulator;
+}
+
+/**
+ * The Graph gateway as production builds it (MSAL client credentials, the per-mailbox limits), aimed
+ * at a test simulator and living by its clock: production's retry attempts with short pauses, so
+ * tests run quickly on the real policy.
+ */
+export function buildGatewayFor(
+  simulator: GraphSimulator,
+  overrides: Partial<ConstructorParameters<typeof GraphCalendarGateway>[0]> = {},
+): GraphCalendarGateway {
+  return new GraphCalendarGateway({
+    graphBaseUrl: simulator.graphUrl,
+    clock: simulator.clock,
+    tokens: new MsalTokenProvider({
+      clientId: simulator.tenant.app.clientId,
+      clientSecret: simulator.tenant.app.clientSecret,
+      authorityHost: simulator.baseUrl,
+      clock: simulator.clock,
+    }),
+    retryPolicy: { ...defaultRetryPolicy, baseDelayMs: 20, maxDelayMs: 1_000 },
+    ...overrides,
+  });
 }
