@@ -33,7 +33,8 @@ const videoDomains = /(^|\.)(webex\.com|ciscospark\.com|zoomcrc\.com|bjn\.vc|vc\
 const urlPatterns: ReadonlyArray<[VideoAddressKind, RegExp]> = [
   [
     'webex',
-    /https:\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)*\.webex\.com\/(?:meet|join|[a-z0-9-]+\/j\.php|wbxmjs\/joinservice)[^\s"'<>]*/gi,
+    // `/meet/` Personal Rooms, `/m/` space meetings, `/join/`, classic `j.php` and join-service links.
+    /https:\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)*\.webex\.com\/(?:meet|join|m\/|[a-z0-9-]+\/j\.php|wbxmjs\/joinservice)[^\s"'<>]*/gi,
   ],
   ['teams', /https:\/\/teams\.(?:microsoft|live)\.com\/(?:l\/meetup-join|meet)\/[^\s"'<>]+/gi],
   ['zoom', /https:\/\/(?:[a-z0-9-]+\.)?zoom\.us\/(?:j|my|w)\/[^\s"'<>]+/gi],

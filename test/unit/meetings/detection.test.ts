@@ -68,6 +68,17 @@ Join by SIP
     ]);
   });
 
+  it('when a body carries a Webex space meeting link (/m/), then it is found as a Webex address', () => {
+    const detection = detectMeeting({
+      location: 'Webex space',
+      body: '<p><a href="https://contoso.webex.com/m/26571234567">Join</a></p>',
+    });
+
+    expect(detection.addresses).toEqual([
+      { kind: 'webex', address: 'https://contoso.webex.com/m/26571234567' },
+    ]);
+  });
+
   it('when the body only has ordinary e-mail addresses, then no video address is found', () => {
     const body =
       'Questions to alice@contoso.example or the helpdesk <help@contoso.com>; cc bob.smith@gmail.com';
