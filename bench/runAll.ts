@@ -5,6 +5,7 @@ import { benchDecoration } from './decoration.js';
 import { benchGraphAdapter } from './graphAdapter.js';
 import { benchInProcessBus } from './inProcessBus.js';
 import { benchMeetingsList } from './meetingsList.js';
+import { benchReconciliation } from './reconciliation.js';
 import { benchRecords } from './records.js';
 import { benchRenewal } from './renewal.js';
 import { benchWebhook } from './webhook.js';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     await benchGraphAdapter(tls),
     await benchGraphAdapter(tls, { throttleRate: 0.1 }),
     await benchRenewal(dirname(tls.caCertPath)),
+    await benchReconciliation(dirname(tls.caCertPath)),
     await benchWebhook(dirname(tls.caCertPath)),
     await benchDecoration(dirname(tls.caCertPath)),
     await benchRecords(dirname(tls.caCertPath)),

@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { InvocationContext as InvocationContextType, LogLevel } from '@azure/functions';
 import { Cron } from 'croner';
 import type { RouteAccessContext } from '../shared/auth/routeAccess.js';
+import type { DeadLetterRecords } from '../shared/bus/deadLetterRecords.js';
 import { HttpRequest, HttpResponse, InvocationContext } from '../shared/hosting/azureFunctionsRuntime.js';
 import {
   answerHttpRequest,
   type FunctionDefinition,
   type HttpFunctionDefinition,
+  recordDeadLetter,
   settleQueueMessage,
   settleWithBus,
   type TimerFunctionDefinition,
@@ -28,6 +30,8 @@ export interface LocalHostOptions<S> {
   clock: Clock;
   /** How callers of protected routes are checked (the composed services' own check). */
   routeAccess?: RouteAccessContext;
+  /** Where dead-letter reasons are recorded for the admin API (the composed services' records). */
+  deadLetters?: DeadLetterRecords;
   /** Run timers on their schedules (default true); tests switch this off and fire them on demand. */
   runTimers?: boolean;
   /** How often timers look at the clock (default 1 s); moving the clock ahead fires them within that. */
@@ -147,15 +151,28 @@ export class LocalFunctionsHost<S> {
     const { definitions, services, bus } = this.#options;
     for (const definition of definitions) {
       if (definition.kind === 'queue') {
-        bus.subscribe(definition.queueName, async (message) =>
-          settleWithBus(
+        bus.subscribe(definition.queueName, async (message) => {
+          const context = this.#context(definition.name);
+          const settlement = await settleWithBus(
             bus,
             definition.queueName,
             message,
-            await settleQueueMessage(definition, message, services, this.#context(definition.name)),
+            await settleQueueMessage(definition, message, services, context),
             this.#options.clock.now(),
-          ),
-        );
+          );
+          // The in-process bus keeps the reason with the message; the record is what the admin API reads, as in Azure.
+          if (settlement.outcome === 'dead-letter' && this.#options.deadLetters) {
+            await recordDeadLetter(
+              this.#options.deadLetters,
+              definition.queueName,
+              message,
+              settlement,
+              this.#options.clock.now(),
+              context,
+            );
+          }
+          return settlement;
+        });
       } else if (definition.kind === 'timer' && this.#options.runTimers !== false) {
         this.#timers.push(this.#scheduleOnClock(definition));
       }

@@ -224,6 +224,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       port: apiPort,
       clock,
       routeAccess: services.routeAccess,
+      deadLetters: services.deadLetters,
       runTimers: options.runTimers,
       ...(options.quiet ? { log: () => undefined } : {}),
       adminRoutes: (method, path, body) => localAdminRoute({ bus, clock }, method, path, body),

@@ -35,7 +35,8 @@ function digits(seed: string, length: number): string {
 
 /**
  * The Webex APIs the service uses, in Webex's documented shapes: a host's Personal Room
- * (`meetingPreferences/personalMeetingRoom`), spaces, memberships and a space's `meetingInfo`.
+ * (`meetingPreferences/personalMeetingRoom`), spaces, memberships, a space's `meetingInfo`, and
+ * `people/me` (the health check's call).
  * Bearer token checked; a control API injects 5xx (drawn from a seeded stream, so a run can be
  * replayed) and counts calls.
  */
@@ -131,6 +132,20 @@ export class WebexSimulator {
     }
     if (this.faultRandom.stream('webex.serverError').chance(this.serverErrorRate))
       return send(response, 503, { message: 'Service Unavailable' });
+    if (url.pathname === '/v1/people/me' && method === 'GET') {
+      // The token's own identity: the service app (a bot here), as Webex answers for its token.
+      return send(response, 200, {
+        id: `Y2lzY29zcGFyazovL3VzL1BFT1BMRS9ib3Qt${digits(this.accessToken, 12)}`,
+        emails: ['hybrid-calendar@webex.bot'],
+        phoneNumbers: [],
+        displayName: 'Hybrid Calendar',
+        nickName: 'Hybrid Calendar',
+        orgId: 'Y2lzY29zcGFyazovL3VzL09SR0FOSVpBVElPTi9jb250b3Nv',
+        created: '2026-01-01T00:00:00.000Z',
+        status: 'unknown',
+        type: 'bot',
+      });
+    }
     if (url.pathname === '/v1/meetingPreferences/personalMeetingRoom' && method === 'GET') {
       const email = url.searchParams.get('userEmail')?.toLowerCase();
       if (!email || !/^[^@\s]+@[^@\s]+$/.test(email))

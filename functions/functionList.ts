@@ -1,6 +1,7 @@
 import type { Services } from '../shared/composition.js';
 import { type FunctionDefinition, withContext } from '../shared/hosting/functionDefinitions.js';
 import type { DescribedRoute } from '../shared/hosting/openApiDocument.js';
+import { adminDeadLettersFunction } from './adminDeadLetters.js';
 import { adminDisableUsersFunction } from './adminDisableUsers.js';
 import { adminEnableUsersFunction } from './adminEnableUsers.js';
 import { adminEventTraceFunction } from './adminEventTrace.js';
@@ -18,6 +19,7 @@ import { meetingRespondFunction } from './meetingRespond.js';
 import { meetingScheduleFunction } from './meetingSchedule.js';
 import { meetingsListFunction } from './meetingsList.js';
 import { openApiFunction } from './openApi.js';
+import { reconciliationFunction } from './reconciliation.js';
 import { subscriptionLifecycleFunction } from './subscriptionLifecycle.js';
 import { subscriptionRenewalFunction } from './subscriptionRenewal.js';
 import { userActivationFunction } from './userActivation.js';
@@ -37,10 +39,12 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(subscriptionRenewalFunction, (services: Services) => services.watch),
   withContext(errorRetryFunction, (services: Services) => services.watch),
   withContext(watchRefreshFunction, (services: Services) => services.watch),
+  withContext(reconciliationFunction, (services: Services) => services.watch),
   withContext(adminEnableUsersFunction, (services: Services) => services.watch),
   withContext(adminDisableUsersFunction, (services: Services) => services.watch),
   withContext(adminListUsersFunction, (services: Services) => services.watch),
   withContext(adminMetricsFunction, (services: Services) => services.counters),
+  withContext(adminDeadLettersFunction, (services: Services) => services.deadLetters),
   withContext(eventChangesFunction, (services: Services) => services.meetings),
   withContext(adminEventTraceFunction, (services: Services) => services.meetings),
   withContext(adminTenantSettingsFunction, (services: Services) => services.meetings),

@@ -1,10 +1,12 @@
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { CosmosDeadLetterRecords } from './adapters/cosmos/cosmosDeadLetterRecords.js';
 import { CosmosDocumentStore } from './adapters/cosmos/cosmosDocumentStore.js';
 import { CosmosEventTraces } from './adapters/cosmos/cosmosEventTraces.js';
+import { CosmosKnownTenants } from './adapters/cosmos/cosmosKnownTenants.js';
 import { CosmosMeetingRecords } from './adapters/cosmos/cosmosMeetingRecords.js';
 import { CosmosTenantSettings } from './adapters/cosmos/cosmosTenantSettings.js';
 import { CosmosWatchedUsers } from './adapters/cosmos/cosmosWatchedUsers.js';
-import { BearerAuthenticator } from './adapters/entra/bearerAuth.js';
+import { apiAudiences, BearerAuthenticator } from './adapters/entra/bearerAuth.js';
 import type { CalendarGateway } from './adapters/graph/calendarGateway.js';
 import { GraphCalendar } from './adapters/graph/graphCalendar.js';
 import { GraphCalendarGateway } from './adapters/graph/graphCalendarGateway.js';
@@ -16,14 +18,17 @@ import { ServiceBusMessageBus } from './adapters/serviceBus/serviceBusMessageBus
 import { WebexJoinDetails } from './adapters/webex/webexJoinDetails.js';
 import type { ApiAuthenticator } from './auth/apiAuthenticator.js';
 import type { RouteAccessContext } from './auth/routeAccess.js';
+import type { DeadLetterRecords } from './bus/deadLetterRecords.js';
 import type { MessageBus } from './bus/messageBus.js';
 import type { DelegatedTokenProvider, GraphTokenProvider } from './calendar/tokenProvider.js';
 import type { Settings } from './config/settings.js';
 import { DataKeyRing, dataKeys, EnvelopeCipher } from './crypto/envelopeEncryption.js';
 import { AppError } from './errors.js';
 import type { HealthProbe } from './health/checkHealth.js';
+import { graphTokenProbe } from './health/dependencyProbes.js';
 import type { KeyWrapper } from './keys/keyWrapping.js';
 import type { MeetingsContext } from './meetings/meetingsContext.js';
+import { RecordedEventIds } from './meetings/recordedEventIds.js';
 import { type TenantDocument, TenantSettingsCache, tenants } from './meetings/tenantSettings.js';
 import { Counters } from './observability/counters.js';
 import type { DocumentCollection, DocumentStore } from './store/documentStore.js';
@@ -39,6 +44,8 @@ export interface Services {
   clock: Clock;
   store: DocumentStore;
   bus: MessageBus;
+  /** Why messages were dead-lettered: recorded by the hosting layer, read by the admin API. */
+  deadLetters: DeadLetterRecords;
   keyWrapper: KeyWrapper;
   /** Microsoft Graph, with app-only tokens per consented tenant. */
   calendar: CalendarGateway;
@@ -123,6 +130,10 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
   const calendar = new GraphCalendarGateway({ graphBaseUrl: settings.graph.baseUrl, tokens, clock });
 
   const counters = new Counters();
+  const webex = new WebexJoinDetails(settings.webex);
+  const keyRing = new DataKeyRing({ wrapper: keyWrapper, keys: store.collection(dataKeys), clock });
+  const records = new CosmosMeetingRecords(store);
+  const cipher = new EnvelopeCipher(keyRing);
   const watch: WatchContext = {
     users: new CosmosWatchedUsers(store.collection(watchedUsers), clock),
     mailboxes: new GraphMailboxWatch(calendar),
@@ -132,27 +143,35 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     notifications: graphNotificationReader,
     counters,
     droppedNotifications: new DroppedNotificationSummary(clock),
+    recordedEvents: new RecordedEventIds({ records, cipher }),
     publicBaseUrl: settings.publicBaseUrl,
   };
 
-  const keyRing = new DataKeyRing({ wrapper: keyWrapper, keys: store.collection(dataKeys), clock });
   const tenantDocuments = store.collection(tenants);
   const tenantSettingsStore = new CosmosTenantSettings(store);
   const tenantSettings = new TenantSettingsCache(tenantSettingsStore, clock);
   const meetings: MeetingsContext = {
     users: watch.users,
     calendar: new GraphCalendar(calendar),
-    records: new CosmosMeetingRecords(store),
+    records,
     traces: new CosmosEventTraces(store),
     tenantSettingsStore,
-    cipher: new EnvelopeCipher(keyRing),
-    joinDetails: new WebexJoinDetails(settings.webex),
+    cipher,
+    joinDetails: webex,
     tenantSettings,
     clock,
     counters,
   };
 
-  const auth = new BearerAuthenticator(settings.apiAuth, clock);
+  const auth = new BearerAuthenticator(
+    {
+      issuer: settings.apiAuth.issuer,
+      audiences: apiAudiences(settings.apiAuth.audience, settings.graph.clientId),
+      jwksUrl: settings.apiAuth.jwksUrl,
+      adminRole: settings.apiAuth.adminRole,
+    },
+    clock,
+  );
   return {
     settings,
     clock,
@@ -162,6 +181,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     tenants: tenantDocuments,
     store,
     bus,
+    deadLetters: new CosmosDeadLetterRecords(store),
     keyWrapper,
     calendar,
     tokens,
@@ -173,6 +193,8 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
       { name: 'store', check: () => store.checkHealth() },
       { name: 'bus', check: () => bus.checkHealth() },
       { name: 'keyWrapping', check: () => keyWrapper.checkHealth() },
+      graphTokenProbe(new CosmosKnownTenants(store), tokens),
+      { name: 'webex', check: () => webex.checkHealth() },
     ],
   };
 }

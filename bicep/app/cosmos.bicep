@@ -10,13 +10,14 @@ param dataContributorPrincipalId string
 var cosmosDataContributorRoleId = '00000000-0000-0000-0000-000000000002'
 
 // Every container of containerLayouts in shared/store/containers.ts; a test keeps the two in step.
-// defaultTtl -1 turns TTL on without a default: each record carries its own ttl.
+// defaultTtl -1 turns TTL on without a default: each record carries its own ttl. deadLetters: 14 days.
 var containers = [
   { name: 'users', partitionKeyPath: '/tenantId' }
   { name: 'tenants', partitionKeyPath: '/id' }
   { name: 'meetings', partitionKeyPath: '/userId', defaultTtl: -1 }
   { name: 'dataKeys', partitionKeyPath: '/userId' }
   { name: 'traces', partitionKeyPath: '/userId', defaultTtl: -1 }
+  { name: 'deadLetters', partitionKeyPath: '/queue', defaultTtl: 1209600 }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {

@@ -24,6 +24,32 @@ export interface AccessTokenClaims extends JWTPayload {
   scp?: string;
 }
 
+/**
+ * An access token for the service's own API, shaped as Entra ID issues v2.0 tokens for an app whose
+ * manifest sets `accessTokenAcceptedVersion: 2`: issuer `{host}/{tid}/v2.0`, `aud` the app's client
+ * id, `ver` 2.0, the calling client in `azp` (v1's `appid` is absent).
+ */
+export interface ApiAccessTokenClaims extends JWTPayload {
+  tid: string;
+  oid: string;
+  azp: string;
+  /** How the client authenticated: 0 public client, 1 secret, 2 certificate. */
+  azpacr: '0' | '1' | '2';
+  ver: '2.0';
+  /** An optional claim in Entra ID; the simulator always sends it. */
+  idtyp: 'app' | 'user';
+  roles?: string[];
+  scp?: string;
+}
+
+/** What a test may change in an API token to get one real Entra ID could sign but the API must refuse. */
+export interface ApiTokenVariant {
+  /** Claims to add or replace (`undefined` removes one). */
+  claims?: Record<string, unknown>;
+  issuer?: string;
+  audience?: string;
+}
+
 /** An OAuth error as the Microsoft identity platform shapes it. */
 export interface OAuthError {
   status: number;
@@ -220,17 +246,44 @@ export class SimulatedIdentityProvider {
       : graphAudience;
   }
 
+  /** `aud` of API tokens: v2.0 tokens name the app by its client id, not by its `api://` URI. */
+  apiTokenAudience(): string {
+    return this.#tenant.app.clientId;
+  }
+
+  /** Signs an API token: v2.0 issuer of the token's own tenant, the app's client id as audience. */
+  async #signApiToken(
+    claims: ApiAccessTokenClaims,
+    lifetimeSeconds = tokenLifetimeSeconds,
+    variant: ApiTokenVariant = {},
+  ): Promise<string> {
+    if (!this.#privateKey) throw new Error('identity provider not initialised');
+    const now = this.#nowSeconds();
+    const payload: JWTPayload = { ...claims, ...variant.claims };
+    for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.#keyId })
+      .setIssuer(variant.issuer ?? this.issuer(claims.tid))
+      .setAudience(variant.audience ?? this.apiTokenAudience())
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + lifetimeSeconds)
+      .setJti(randomToken(12))
+      .sign(this.#privateKey);
+  }
+
   /** An app-only token for the service's own API, carrying the app roles granted to the app. */
   async #issueAppApiToken(tenantId: string): Promise<string> {
-    const claims: AccessTokenClaims = {
+    return this.#signApiToken({
       tid: tenantId,
       oid: this.#tenant.app.servicePrincipalId,
       sub: this.#tenant.app.servicePrincipalId,
-      appid: this.#tenant.app.clientId,
+      azp: this.#tenant.app.clientId,
+      azpacr: '1',
+      ver: '2.0',
       idtyp: 'app',
       roles: ['HybridCalendar.Admin'],
-    };
-    return this.#sign(claims, this.apiAudience());
+    });
   }
 
   /** Tokens for a signed-in user: for Graph, or for the service's own API when the scopes name it. */
@@ -321,20 +374,34 @@ export class SimulatedIdentityProvider {
     };
   }
 
-  /** A user token for the service's own API: `aud` is the app, `roles` its app roles. */
+  /** A user token for the service's own API (v2.0, see `ApiAccessTokenClaims`): `roles` are the user's app roles. */
   async issueApiUserToken(user: DirectoryUser, lifetimeSeconds = tokenLifetimeSeconds): Promise<string> {
-    const claims: AccessTokenClaims = {
+    return this.#signApiToken(this.#apiUserClaims(user), lifetimeSeconds);
+  }
+
+  /**
+   * A user token for the API, changed as `variant` says and signed with the same key: what Entra ID
+   * could also sign (a v1.0 token, another app's token, another tenant's) and the API must refuse.
+   * For tests; the control API does not offer it.
+   */
+  async issueApiTokenVariant(user: DirectoryUser, variant: ApiTokenVariant): Promise<string> {
+    return this.#signApiToken(this.#apiUserClaims(user), tokenLifetimeSeconds, variant);
+  }
+
+  #apiUserClaims(user: DirectoryUser): ApiAccessTokenClaims {
+    return {
       tid: this.#tenant.tenantId,
       oid: user.id,
       sub: user.id,
-      appid: this.#tenant.app.clientId,
+      azp: this.#tenant.app.clientId,
+      azpacr: '0',
+      ver: '2.0',
       idtyp: 'user',
       scp: 'access_as_user',
       roles: user.appRoles ?? [],
       name: user.displayName,
       preferred_username: user.userPrincipalName,
     };
-    return this.#sign(claims, this.apiAudience(), lifetimeSeconds);
   }
 
   #checkClient(form: URLSearchParams, authorization: string | undefined): OAuthError | undefined {

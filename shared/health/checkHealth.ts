@@ -1,16 +1,20 @@
 import { isAppError } from '../errors.js';
 
-/** One dependency the service cannot work without. `check` throws when it is down. */
+/**
+ * One dependency the service cannot work without. `check` throws when it is down; it may return why
+ * it is up without having looked (nothing to look at yet), which the report shows as `reason`.
+ */
 export interface HealthProbe {
   name: string;
-  check(): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: most probes are adapters' `checkHealth(): Promise<void>`; a string is the note.
+  check(): Promise<void | string>;
 }
 
 export interface ComponentHealth {
   status: 'up' | 'down';
   /** Round trip of the probe in milliseconds. */
   latencyMs: number;
-  /** Why it is down: an error code or a short message, never data. */
+  /** Why it is down (an error code or a short message, never data), or why up without a look. */
   reason?: string;
 }
 
@@ -35,13 +39,17 @@ export async function checkHealth(probes: readonly HealthProbe[], timeoutMs = 5_
       const started = performance.now();
       let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
+        const note = await Promise.race([
           probe.check(),
-          new Promise((_, reject) => {
+          new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new ProbeTimeout(`no answer within ${timeoutMs} ms`)), timeoutMs);
           }),
         ]);
-        return [probe.name, { status: 'up', latencyMs: Math.round(performance.now() - started) }];
+        const latencyMs = Math.round(performance.now() - started);
+        return [
+          probe.name,
+          { status: 'up', latencyMs, ...(typeof note === 'string' ? { reason: note } : {}) },
+        ];
       } catch (error) {
         return [
           probe.name,

@@ -2,6 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { ServiceBusReceivedMessage } from '@azure/service-bus';
 import { fromServiceBusReceivedMessage } from '../adapters/serviceBus/serviceBusMessageBus.js';
 import type { RouteAccessContext } from '../auth/routeAccess.js';
+import type { DeadLetterRecords } from '../bus/deadLetterRecords.js';
 import type { MessageBus } from '../bus/messageBus.js';
 import type { Clock } from '../time/clock.js';
 import { app } from './azureFunctionsRuntime.js';
@@ -9,6 +10,7 @@ import {
   answerHttpRequest,
   type FunctionDefinition,
   type QueueFunctionDefinition,
+  recordDeadLetter,
   settleQueueMessage,
   settleWithBus,
 } from './functionDefinitions.js';
@@ -17,12 +19,13 @@ import {
 export interface MessageActions {
   complete(message: ServiceBusReceivedMessage): Promise<void>;
   abandon(message: ServiceBusReceivedMessage): Promise<void>;
-  deadletter(
-    message: ServiceBusReceivedMessage,
-    propertiesToModify?: Uint8Array,
-    deadletterReason?: string,
-    deadletterErrorDescription?: string,
-  ): Promise<void>;
+  /**
+   * The binding's own signature also takes properties, a reason and a description, but 0.2.0-preview
+   * (the version the registry serves) fails with a gRPC serialization error when a reason or
+   * description is given (fixed in 0.4.0). So the host passes the message alone and records the
+   * reason itself (`DeadLetterRecords`).
+   */
+  deadletter(message: ServiceBusReceivedMessage): Promise<void>;
 }
 
 /** What a trigger with `sdkBinding: true` receives: the message(s) and the actions to settle them. */
@@ -71,7 +74,16 @@ export async function runQueueFunctionOnServiceBus<S extends QueueHostServices>(
     if (settlement.outcome === 'complete') {
       await trigger.actions.complete(message);
     } else {
-      await trigger.actions.deadletter(message, undefined, settlement.reason, settlement.description);
+      // The record first: once dead-lettered, the message is out of reach of this invocation.
+      await recordDeadLetter(
+        services.deadLetters,
+        definition.queueName,
+        fromServiceBusReceivedMessage(message),
+        settlement,
+        services.clock.now(),
+        context,
+      );
+      await trigger.actions.deadletter(message);
     }
   }
 }
@@ -79,13 +91,15 @@ export async function runQueueFunctionOnServiceBus<S extends QueueHostServices>(
 /** Service Bus trigger connection: the `ServiceBusConnection__*` app settings (identity-based). */
 export const serviceBusConnectionName = 'ServiceBusConnection';
 
-/** Registers every function with the Azure Functions host. HTTP functions authenticate themselves. */
-/** What queue hosting needs of the services: the bus (to schedule retries) and the clock. */
+/** What queue hosting needs of the services: the bus (to schedule retries), the clock, the dead-letter records. */
 export interface QueueHostServices {
   bus: MessageBus;
   clock: Clock;
+  /** Where the reasons of dead-lettered messages are kept (Service Bus cannot be told them). */
+  deadLetters: DeadLetterRecords;
 }
 
+/** Registers every function with the Azure Functions host. HTTP functions authenticate themselves. */
 export function registerWithAzureFunctions<S extends QueueHostServices>(
   definitions: ReadonlyArray<FunctionDefinition<S>>,
   services: S,

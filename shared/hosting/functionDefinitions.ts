@@ -6,6 +6,7 @@ import {
   type RouteAccess,
   type RouteAccessContext,
 } from '../auth/routeAccess.js';
+import { type DeadLetterRecords, deadLetterRecordFor } from '../bus/deadLetterRecords.js';
 import {
   deadLetter,
   type MessageBus,
@@ -157,6 +158,31 @@ export async function settleWithBus(
     new Date(now.getTime() + settlement.delayMs),
   );
   return { outcome: 'complete' };
+}
+
+/**
+ * Saves why a message is dead-lettered, for the admin API: in Azure, Service Bus cannot be told (see
+ * `MessageActions.deadletter` in `azureFunctionsHost.ts`); locally the in-process bus keeps the
+ * reason too. When the record cannot be written, the reason goes to the log instead and the message
+ * is dead-lettered all the same: it is kept either way.
+ */
+export async function recordDeadLetter(
+  deadLetters: DeadLetterRecords,
+  queueName: string,
+  message: ReceivedMessage,
+  dead: { reason: string; description: string },
+  now: Date,
+  context: InvocationContext,
+): Promise<void> {
+  const record = deadLetterRecordFor(queueName, message, dead, now);
+  try {
+    await deadLetters.save(record);
+  } catch (error) {
+    const code = isAppError(error) ? error.code : 'unexpected';
+    context.error(
+      `${queueName}: dead-lettering message ${record.messageId ?? '(no id)'} (${dead.reason}: ${dead.description}); its record could not be saved (${code})`,
+    );
+  }
 }
 
 /**

@@ -15,6 +15,8 @@ export const containerLayouts = {
   dataKeys: { containerId: 'dataKeys', partitionKeyPath: '/userId' },
   /** Decision traces per event, without personal data in clear; expire with the meetings. */
   traces: { containerId: 'traces', partitionKeyPath: '/userId', defaultTtlSeconds: -1 },
+  /** Why messages were dead-lettered (the SDK binding cannot say it to Service Bus); gone after 14 days. */
+  deadLetters: { containerId: 'deadLetters', partitionKeyPath: '/queue', defaultTtlSeconds: 1_209_600 },
 } as const satisfies Record<string, ContainerLayout>;
 
 export const allContainerLayouts: readonly ContainerLayout[] = Object.values(containerLayouts);

@@ -3,6 +3,8 @@ import type { MailboxRef } from '../calendar/mailbox.js';
 import type { CalendarSubscription } from '../calendar/mailboxWatch.js';
 import { hasErrorCode, isAppError } from '../errors.js';
 import { syncCalendar } from './calendarSync.js';
+import { requestReconciliation } from './reconciliation.js';
+import { reconciliationSlotOf } from './reconciliationSlot.js';
 import { notificationUrls, subscriptionLifetimeMs, type WatchContext } from './watchContext.js';
 import { type ErrorReason, withFailure } from './watchedUser.js';
 
@@ -109,7 +111,15 @@ export async function activateUser(context: WatchContext, key: MailboxRef): Prom
     nextRetryAt: null,
     deltaLink: synced.deltaLink,
     activatedAt: user.activatedAt ?? now,
+    reconciliationSlot: reconciliationSlotOf(user.tenantId, user.id),
   }));
+  // Recovery: whatever happened while the user was in Error, or before a delta link stopped
+  // working, is healed by a full round over the window at once rather than at the user's slot.
+  if (stored.state === 'error') {
+    await requestReconciliation(context, mailbox, 'recovered', `recovered:${stored.updatedAt}`);
+  } else if (stored.deltaLink && synced.fullResync) {
+    await requestReconciliation(context, mailbox, 'full-resync', `full-resync:${synced.deltaLink}`);
+  }
   context.counters.increment('activation.activated');
   return 'activated';
 }

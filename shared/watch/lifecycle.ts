@@ -5,6 +5,7 @@ import { errorReasonFor } from './activation.js';
 import { syncCalendar } from './calendarSync.js';
 import type { LifecycleMessage, UserActivationMessage } from './messages.js';
 import { messageIdFor } from './messages.js';
+import { requestReconciliation } from './reconciliation.js';
 import { subscriptionLifetimeMs, type WatchContext } from './watchContext.js';
 import { withFailure } from './watchedUser.js';
 
@@ -73,6 +74,8 @@ export async function processLifecycle(
   try {
     const synced = await syncCalendar(context, mailbox, user.deltaLink, 'resync');
     await context.users.update(mailbox, (current) => ({ ...current, deltaLink: synced.deltaLink }));
+    if (user.deltaLink && synced.fullResync)
+      await requestReconciliation(context, mailbox, 'full-resync', `full-resync:${synced.deltaLink}`);
     context.counters.increment('lifecycle.resynced');
     return 'resynced';
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { SubscriptionRenewal } from '../calendar/mailboxWatch.js';
 import { requestActivation } from './lifecycle.js';
+import { reconciliationSlotOf } from './reconciliationSlot.js';
 import { subscriptionLifetimeMs, type WatchContext } from './watchContext.js';
 import { type WatchedUser, withFailure } from './watchedUser.js';
 
@@ -42,7 +43,11 @@ export async function renewExpiringSubscriptions(
       if (renewal.outcome === 'renewed') {
         await context.users.update({ tenantId, userId: user.id }, (current) =>
           current.subscriptionId === subscriptionId
-            ? { ...current, subscriptionExpiresAt: renewal.expiresAt.toISOString() }
+            ? {
+                ...current,
+                subscriptionExpiresAt: renewal.expiresAt.toISOString(),
+                reconciliationSlot: reconciliationSlotOf(current.tenantId, current.id),
+              }
             : undefined,
         );
         summary.renewed += 1;

@@ -14,17 +14,18 @@ export const eventChangeMessageSchema = z.object({
   changeType: z.enum(['created', 'updated', 'deleted']),
   /** Graph's change key (etag) when known: consumers can skip a change they have already seen. */
   changeKey: z.string().nullable(),
-  source: z.enum(['notification', 'initial-sync', 'resync']),
+  /** `reconciliation`: the scheduled full round over the window that heals dropped notifications. */
+  source: z.enum(['notification', 'initial-sync', 'resync', 'reconciliation']),
   /** The subscription that reported it; consumers drop changes of subscriptions the user no longer has. */
   subscriptionId: z.string().nullable(),
   observedAt: z.iso.datetime(),
 });
 export type EventChangeMessage = z.infer<typeof eventChangeMessageSchema>;
 
-/** `user-activation`: subscribe and sync a user, or stop watching them. */
+/** `user-activation`: subscribe and sync a user, stop watching them, or reconcile their window. */
 export const userActivationMessageSchema = z.object({
   version: z.literal(1),
-  action: z.enum(['activate', 'deactivate']),
+  action: z.enum(['activate', 'deactivate', 'reconcile']),
   tenantId: z.string().min(1),
   userId: z.string().min(1),
   /** Why: for traces and metrics. */
@@ -35,7 +36,15 @@ export const userActivationMessageSchema = z.object({
     'subscription-missing',
     'renewal-failed',
     'disabled',
+    /** The user's slot in the reconciliation period came round. */
+    'scheduled',
+    /** Activation succeeded after an Error. */
+    'recovered',
+    /** A delta link stopped working and was replaced by a full sync. */
+    'full-resync',
   ]),
+  /** Reconciliation only: names the round, so that a round requested twice is one message. */
+  round: z.string().min(1).optional(),
 });
 export type UserActivationMessage = z.infer<typeof userActivationMessageSchema>;
 
@@ -55,7 +64,11 @@ export function messageIdFor(...parts: string[]): string {
   return createHash('sha256').update(parts.join('|')).digest('hex');
 }
 
-export function eventChangeOutgoing(message: EventChangeMessage): OutgoingMessage {
+/**
+ * The message for one change. Its MessageId is the change's identity, so a change sent twice within
+ * the bus's detection window is one message; a reconciliation's identity includes its `round`.
+ */
+export function eventChangeOutgoing(message: EventChangeMessage, round?: string): OutgoingMessage {
   const identity =
     message.source === 'notification'
       ? [
@@ -74,6 +87,7 @@ export function eventChangeOutgoing(message: EventChangeMessage): OutgoingMessag
           message.eventId,
           message.changeType,
           message.changeKey ?? '',
+          ...(round === undefined ? [] : [round]),
         ];
   return {
     body: message,

@@ -6,6 +6,7 @@ import type { Clock } from '../time/clock.js';
 import type { NotificationReader } from './changeNotices.js';
 import type { ClientStateSigner } from './clientState.js';
 import type { DroppedNotificationSummary } from './droppedNotifications.js';
+import type { RecordedEvents } from './recordedEvents.js';
 import type { WatchedUsers } from './watchedUsers.js';
 
 /** What the calendar-watch use cases work with. */
@@ -21,6 +22,8 @@ export interface WatchContext {
   counters: Counters;
   /** The webhook's forged and malformed traffic per tenant, logged once a minute. */
   droppedNotifications: DroppedNotificationSummary;
+  /** Which events users have meeting records for: what the reconciliation checks against Graph. */
+  recordedEvents: RecordedEvents;
   /** The app's public base URL; Graph posts notifications to `{base}/api/notifications`. */
   publicBaseUrl: string;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { containerLayouts } from '../store/containers.js';
 import type { CollectionDefinition } from '../store/documentStore.js';
+import { reconciliationSlotOf } from './reconciliationSlot.js';
 
 /** Not activated (enabled or not, no live subscription yet), activated (live subscription), error. */
 export const userStates = ['not-activated', 'activated', 'error'] as const;
@@ -43,6 +44,11 @@ export const watchedUserSchema = z.object({
   activatedAt: z.iso.datetime().nullable(),
   /** The mailbox's language (`sv-SE`), read at activation: decorations are written in it. */
   language: z.string().nullable().default(null),
+  /**
+   * The user's offset into the reconciliation period (ms), so a timer run finds its users by index.
+   * Null in documents written before it existed; set again at activation and renewal.
+   */
+  reconciliationSlot: z.number().int().min(0).nullable().default(null),
   updatedAt: z.iso.datetime(),
 });
 export type WatchedUser = z.infer<typeof watchedUserSchema>;
@@ -66,6 +72,7 @@ export function newWatchedUser(tenantId: string, userId: string, now: Date): Wat
     deltaLink: null,
     activatedAt: null,
     language: null,
+    reconciliationSlot: reconciliationSlotOf(tenantId, userId),
     updatedAt: now.toISOString(),
   };
 }

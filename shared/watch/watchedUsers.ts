@@ -29,6 +29,12 @@ export interface WatchedUsers {
   dueForRenewal(before: Date): Promise<WatchedUser[]>;
   /** Enabled users in Error whose retry time is `now` or earlier. */
   dueForRetry(now: Date): Promise<WatchedUser[]>;
+  /**
+   * Enabled, activated users whose stored reconciliation slot is in `[fromSlotMs, toSlotMs)`, and
+   * those with no slot stored yet (older documents): a superset the reconciliation narrows by
+   * computing each slot again.
+   */
+  dueForReconciliation(fromSlotMs: number, toSlotMs: number): Promise<WatchedUser[]>;
   /** Enabled, activated users, in every tenant: what the daily refresh checks. */
   activated(): Promise<WatchedUser[]>;
   /** A tenant's users ordered by id; only those in `state` when it is given. */

@@ -26,7 +26,7 @@ describe('the local stack (npm start)', () => {
 
     expect(response.status).toBe(200);
     expect(report.status).toBe('up');
-    expect(Object.keys(report.components).sort()).toEqual(['bus', 'keyWrapping', 'store']);
+    expect(Object.keys(report.components).sort()).toEqual(['bus', 'graph', 'keyWrapping', 'store', 'webex']);
     expect(Object.values(report.components).every((component) => component.status === 'up')).toBe(true);
     // The issue's budget is 30 s from a fresh clone; the build inside npm start is counted here too.
     console.log(`local stack healthy ${startedInMs} ms after npm start`);
@@ -44,6 +44,21 @@ describe('the local stack (npm start)', () => {
 
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('when an admin asks for the dead letters, then the stack answers from its records; without a token, 401', async () => {
+    const url = `${stack.endpoints.api}/admin/tenants/${stack.endpoints.tenantId}/dead-letters`;
+    const minted = await fetch(`${stack.endpoints.graphControl}/tokens/api`, {
+      method: 'POST',
+      body: JSON.stringify({ user: 'alice@contoso.example' }),
+    });
+    const { access_token: token } = (await minted.json()) as { access_token: string };
+
+    const answer = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ counts: expect.any(Object), records: expect.any(Array) });
+    expect((await fetch(url)).status).toBe(401);
   });
 
   it('when stopped with SIGTERM, then every part shuts down and the process exits cleanly', async () => {

@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { InProcessBus } from '../../dev/inProcessBus.js';
 import { LocalFunctionsHost } from '../../dev/localHost.js';
-import { complete, type MessageBus } from '../../shared/bus/messageBus.js';
+import { complete, deadLetter, type MessageBus } from '../../shared/bus/messageBus.js';
 import { AppError } from '../../shared/errors.js';
 import type { FunctionDefinition } from '../../shared/hosting/functionDefinitions.js';
 import { ManualClock } from '../../shared/time/clock.js';
+import { InMemoryDeadLetterRecords } from '../support/fakes/inMemoryDeadLetterRecords.js';
 
 interface TestServices {
   bus: MessageBus;
@@ -72,6 +73,14 @@ const definitions: ReadonlyArray<FunctionDefinition<TestServices>> = [
     },
   },
   {
+    kind: 'queue',
+    name: 'poison',
+    queueName: 'poison',
+    async handle() {
+      return deadLetter('input-invalid', 'message body: eventId: expected string');
+    },
+  },
+  {
     kind: 'timer',
     name: 'nightly',
     schedule: '0 0 3 * * *',
@@ -124,18 +133,23 @@ function rawRequest(
   });
 }
 
+const tenantA = '11111111-1111-4111-8111-111111111111';
+
 let host: LocalFunctionsHost<TestServices>;
 let bus: InProcessBus;
 let services: TestServices;
+let deadLetters: InMemoryDeadLetterRecords;
 let api: string;
 
 beforeAll(async () => {
   bus = new InProcessBus({ clock: new ManualClock('2026-11-22T10:00:00Z') });
   services = { bus, processed: [], timerRuns: 0 };
+  deadLetters = new InMemoryDeadLetterRecords();
   host = new LocalFunctionsHost({
     definitions,
     services,
     bus,
+    deadLetters,
     clock: new ManualClock('2026-11-22T10:00:00Z'),
     port: 0,
     log: () => undefined,
@@ -238,6 +252,24 @@ describe('LocalFunctionsHost', () => {
     await bus.idle();
 
     expect(services.processed).toContainEqual({ job: 1 });
+  });
+
+  it('when a queue function dead-letters, then the bus keeps the reason and the record store gets it too', async () => {
+    await bus.send('poison', { body: { tenantId: tenantA, eventId: 7 }, messageId: 'p1' });
+    await bus.idle();
+
+    expect(bus.deadLetterQueue('poison')).toEqual([
+      expect.objectContaining({ deadLetterReason: 'input-invalid' }),
+    ]);
+    expect(deadLetters.all()).toEqual([
+      expect.objectContaining({
+        queue: 'poison',
+        messageId: 'p1',
+        tenantId: tenantA,
+        reason: 'input-invalid',
+        description: 'message body: eventId: expected string',
+      }),
+    ]);
   });
 
   it('when a timer is invoked through the admin endpoint, then it runs once and 404 names unknown ones', async () => {

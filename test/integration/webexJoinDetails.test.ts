@@ -58,6 +58,16 @@ describe('WebexJoinDetails against the Webex simulator', () => {
     expect(String((failure as Error).message)).not.toMatch(/not-the-token|alice/);
   });
 
+  it('when health is checked, then GET /people/me answers for the token; with a wrong token it fails unauthorized', async () => {
+    const before = simulator.calls.get('GET /v1/people/me') ?? 0;
+
+    await expect(webex.checkHealth()).resolves.toBeUndefined();
+    expect(simulator.calls.get('GET /v1/people/me')).toBe(before + 1);
+    await expect(
+      new WebexJoinDetails({ baseUrl: simulator.baseUrl, accessToken: 'not-the-token' }).checkHealth(),
+    ).rejects.toMatchObject({ code: 'unauthorized', message: 'Webex GET /people/me: refused (401)' });
+  });
+
   it('when Webex answers 503, then the failure is transient, and calls work again once it recovers', async () => {
     simulator.serverErrorRate = 1;
     const outage = await webex.personalRoom('alice@contoso.example').catch((error: unknown) => error);

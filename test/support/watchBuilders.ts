@@ -8,6 +8,7 @@ import type { LifecycleMessage } from '../../shared/watch/messages.js';
 import type { WatchContext } from '../../shared/watch/watchContext.js';
 import type { WatchedUser } from '../../shared/watch/watchedUser.js';
 import { FakeMailboxWatch } from './fakes/fakeMailboxWatch.js';
+import { InMemoryRecordedEvents } from './fakes/inMemoryRecordedEvents.js';
 import { InMemoryWatchedUsers } from './fakes/inMemoryWatchedUsers.js';
 
 export const watchTenantId = '7c1a2b3d-0000-4e5f-8a9b-0c1d2e3f4a5b';
@@ -28,6 +29,7 @@ export function buildWatchedUser(overrides: Partial<WatchedUser> = {}): WatchedU
     deltaLink: null,
     activatedAt: null,
     language: null,
+    reconciliationSlot: null,
     updatedAt: watchStart,
     ...overrides,
   };
@@ -50,6 +52,8 @@ export interface WatchHarness {
   context: WatchContext;
   users: InMemoryWatchedUsers;
   mailboxes: FakeMailboxWatch;
+  /** The meeting records' event ids, as the reconciliation sees them. */
+  recorded: InMemoryRecordedEvents;
   bus: InProcessBus;
   clock: ManualClock;
   counters: Counters;
@@ -63,6 +67,7 @@ export function buildWatch(overrides: Partial<WatchContext> = {}): WatchHarness 
   const mailboxes = new FakeMailboxWatch();
   const bus = new InProcessBus({ clock });
   const counters = new Counters();
+  const recorded = new InMemoryRecordedEvents();
   const context: WatchContext = {
     users,
     mailboxes,
@@ -72,6 +77,7 @@ export function buildWatch(overrides: Partial<WatchContext> = {}): WatchHarness 
     notifications: graphNotificationReader,
     counters,
     droppedNotifications: new DroppedNotificationSummary(clock),
+    recordedEvents: recorded,
     publicBaseUrl: 'https://watch.example/',
     ...overrides,
   };
@@ -79,6 +85,7 @@ export function buildWatch(overrides: Partial<WatchContext> = {}): WatchHarness 
     context,
     users,
     mailboxes,
+    recorded,
     bus,
     clock,
     counters,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../shared/time/clock.js';
+import { reconciliationSlotOf } from '../../shared/watch/reconciliationSlot.js';
 import type { WatchedUser } from '../../shared/watch/watchedUser.js';
 import type { WatchedUsers } from '../../shared/watch/watchedUsers.js';
 import { buildWatchedUser, watchTenantId, watchUserId } from './watchBuilders.js';
@@ -49,7 +50,11 @@ export function describeWatchedUsersContract(
         { createIfMissing: true },
       );
 
-      const expected = buildWatchedUser({ language: 'fi-FI', updatedAt: clock.now().toISOString() });
+      const expected = buildWatchedUser({
+        language: 'fi-FI',
+        reconciliationSlot: reconciliationSlotOf(watchTenantId, watchUserId),
+        updatedAt: clock.now().toISOString(),
+      });
       expect(created).toEqual(expected);
       expect(await users.find({ tenantId: watchTenantId, userId: watchUserId })).toEqual(expected);
     });
@@ -159,6 +164,28 @@ export function describeWatchedUsersContract(
       const due = await users.dueForRetry(clock.now());
 
       expect(sortedIds(due)).toEqual([`${watchTenantId}/now`, `${watchTenantId}/past`]);
+    });
+
+    it('when a reconciliation tick’s users are asked for, then the activated ones whose slot is in range come, and those with none stored', async () => {
+      const { users, seed } = await setup();
+      await seed(
+        buildWatchedUser({ id: 'start', state: 'activated', reconciliationSlot: 60_000 }),
+        buildWatchedUser({
+          id: 'inside',
+          tenantId: otherTenantId,
+          state: 'activated',
+          reconciliationSlot: 200_000,
+        }),
+        buildWatchedUser({ id: 'end', state: 'activated', reconciliationSlot: 360_000 }),
+        buildWatchedUser({ id: 'before', state: 'activated', reconciliationSlot: 59_999 }),
+        buildWatchedUser({ id: 'unslotted', state: 'activated', reconciliationSlot: null }),
+        buildWatchedUser({ id: 'disabled', enabled: false, state: 'activated', reconciliationSlot: 100_000 }),
+        buildWatchedUser({ id: 'in-error', state: 'error', reconciliationSlot: 100_000 }),
+      );
+
+      expect(sortedIds(await users.dueForReconciliation(60_000, 360_000))).toEqual(
+        [`${watchTenantId}/start`, `${otherTenantId}/inside`, `${watchTenantId}/unslotted`].sort(),
+      );
     });
 
     it('when the activated users are asked for, then the enabled ones of every tenant are found', async () => {

@@ -74,6 +74,20 @@ export class CosmosWatchedUsers implements WatchedUsers {
     });
   }
 
+  async dueForReconciliation(fromSlotMs: number, toSlotMs: number): Promise<WatchedUser[]> {
+    return this.#documents.queryAll({
+      text:
+        'SELECT * FROM c WHERE c.state = @state AND c.enabled = true AND ' +
+        '((c.reconciliationSlot >= @from AND c.reconciliationSlot < @to) OR ' +
+        'NOT IS_DEFINED(c.reconciliationSlot) OR IS_NULL(c.reconciliationSlot))',
+      parameters: [
+        { name: '@state', value: 'activated' },
+        { name: '@from', value: fromSlotMs },
+        { name: '@to', value: toSlotMs },
+      ],
+    });
+  }
+
   async activated(): Promise<WatchedUser[]> {
     return this.#documents.queryAll({
       text: 'SELECT * FROM c WHERE c.state = @state AND c.enabled = true',

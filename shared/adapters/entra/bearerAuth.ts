@@ -7,24 +7,41 @@ import type { Clock } from '../../time/clock.js';
 export type { Principal };
 
 export interface BearerAuthOptions {
-  /** Expected `iss`; `{tenantid}` stands for the token's own `tid` (multi-tenant Entra ID). */
+  /**
+   * Expected `iss`; `{tenantid}` stands for the token's own `tid` (multi-tenant Entra ID):
+   * `https://login.microsoftonline.com/{tenantid}/v2.0`.
+   */
   issuer: string;
-  audience: string;
+  /** Accepted `aud` values: the app's client id (what v2.0 tokens carry) and its `api://` Application ID URI. */
+  audiences: readonly string[];
   jwksUrl: string;
   adminRole: string;
 }
 
+/** The audiences the API accepts: its Application ID URI (`API_AUTH_AUDIENCE`) and its client id. */
+export function apiAudiences(applicationIdUri: string, clientId: string): string[] {
+  return [...new Set([applicationIdUri, clientId])];
+}
+
+/** A directory (tenant) id: a GUID, so that it cannot bend the issuer it is put into. */
+const tenantIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const claimsSchema = z.object({
-  tid: z.string().min(1),
+  tid: z.string().regex(tenantIdPattern),
   oid: z.string().min(1),
+  // Only v2.0 access tokens: their issuer names the tenant, and Microsoft's common keys sign both versions.
+  ver: z.literal('2.0'),
   roles: z.array(z.string()).optional(),
   idtyp: z.string().optional(),
   scp: z.string().optional(),
 });
 
 /**
- * Validates API callers' bearer tokens: signature against the issuer's published keys (cached by
- * jose), issuer, audience, lifetime. Missing or bad token: `unauthenticated` (401).
+ * Validates API callers' bearer tokens as Entra ID issues them to a multi-tenant app: signature
+ * against the published keys (cached by jose), lifetime, an accepted audience, `ver` 2.0, and an
+ * issuer that is the v2.0 issuer of the token's own `tid` (the common keys sign every tenant's
+ * tokens: a token whose `tid` and issuer disagree is forged). Any tenant's token passes here; the
+ * route access decides what it may do. Missing or bad token: `unauthenticated` (401).
  */
 export class BearerAuthenticator implements ApiAuthenticator {
   readonly #options: BearerAuthOptions;
@@ -50,7 +67,7 @@ export class BearerAuthenticator implements ApiAuthenticator {
     if (!token) throw new AppError('unauthenticated', 'A bearer token is required.');
     try {
       const { payload } = await jwtVerify(token, this.#keys, {
-        audience: this.#options.audience,
+        audience: [...this.#options.audiences],
         algorithms: ['RS256'],
         currentDate: this.#clock.now(),
         clockTolerance: 120,

@@ -19,6 +19,7 @@ const personalRoomSchema = z.object({
     .nullish(),
 });
 const roomSchema = z.object({ id: z.string() });
+const personSchema = z.object({ id: z.string() });
 const meetingInfoSchema = z.object({
   meetingLink: z.string(),
   sipAddress: z.string().nullish(),
@@ -69,6 +70,11 @@ export class WebexJoinDetails implements JoinDetailsProvider {
     const parsed = schema.safeParse(await response.json());
     if (!parsed.success) throw new AppError('dependency-unavailable', `${action}: unexpected answer`);
     return parsed.data;
+  }
+
+  /** The cheapest call that proves the token works: `GET /people/me`. Throws when Webex or the token fails. */
+  async checkHealth(): Promise<void> {
+    await this.#call('GET', '/people/me', personSchema);
   }
 
   async personalRoom(hostEmail: string): Promise<JoinDetails> {

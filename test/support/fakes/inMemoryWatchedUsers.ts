@@ -95,6 +95,16 @@ export class InMemoryWatchedUsers implements WatchedUsers {
     );
   }
 
+  async dueForReconciliation(fromSlotMs: number, toSlotMs: number): Promise<WatchedUser[]> {
+    return this.#where(
+      (user) =>
+        user.state === 'activated' &&
+        user.enabled &&
+        (user.reconciliationSlot === null ||
+          (user.reconciliationSlot >= fromSlotMs && user.reconciliationSlot < toSlotMs)),
+    );
+  }
+
   async activated(): Promise<WatchedUser[]> {
     return this.#where((user) => user.state === 'activated' && user.enabled);
   }

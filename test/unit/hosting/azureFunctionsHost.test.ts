@@ -15,11 +15,12 @@ import {
 } from '../../../shared/hosting/azureFunctionsHost.js';
 import type { QueueFunctionDefinition } from '../../../shared/hosting/functionDefinitions.js';
 import { ManualClock } from '../../../shared/time/clock.js';
-import { buildInvocationContext } from '../../support/invocationContext.js';
+import { InMemoryDeadLetterRecords } from '../../support/fakes/inMemoryDeadLetterRecords.js';
+import { buildInvocationContext, type LoggedLine } from '../../support/invocationContext.js';
 
 /** Records what the function did with the message, as the Service Bus binding's actions would see it. */
 function buildRecordingActions() {
-  const calls: Array<{ action: string; messageId: unknown; reason?: string; description?: string }> = [];
+  const calls: Array<{ action: string; messageId: unknown; extraArguments?: unknown[] }> = [];
   const actions: MessageActions = {
     async complete(message) {
       calls.push({ action: 'complete', messageId: message.messageId });
@@ -27,17 +28,16 @@ function buildRecordingActions() {
     async abandon(message) {
       calls.push({ action: 'abandon', messageId: message.messageId });
     },
-    async deadletter(message, _properties, reason, description) {
-      calls.push({
-        action: 'deadletter',
-        messageId: message.messageId,
-        ...(reason === undefined ? {} : { reason }),
-        ...(description === undefined ? {} : { description }),
-      });
+    // The binding's real signature: (message, propertiesToModify?, reason?, description?). Whatever
+    // follows the message is recorded, for 0.2.0-preview fails on a reason or description.
+    async deadletter(message: ServiceBusReceivedMessage, ...extraArguments: unknown[]) {
+      calls.push({ action: 'deadletter', messageId: message.messageId, extraArguments });
     },
   };
   return { actions, calls };
 }
+
+const tenantA = '11111111-1111-4111-8111-111111111111';
 
 function buildMessage(overrides: Partial<ServiceBusReceivedMessage> = {}): ServiceBusReceivedMessage {
   return {
@@ -49,13 +49,15 @@ function buildMessage(overrides: Partial<ServiceBusReceivedMessage> = {}): Servi
 }
 
 let bus: InProcessBus;
+let deadLetters: InMemoryDeadLetterRecords;
 let services: QueueHostServices;
 
 beforeEach(() => {
   // One clock for the bus and the services: the retry's time is compared with the time it was made.
   const clock = new ManualClock('2026-11-22T10:00:00Z');
   bus = new InProcessBus({ clock });
-  services = { bus, clock };
+  deadLetters = new InMemoryDeadLetterRecords();
+  services = { bus, clock, deadLetters };
 });
 
 afterEach(async () => {
@@ -93,28 +95,31 @@ describe('runQueueFunctionOnServiceBus', () => {
     expect(calls).toEqual([{ action: 'complete', messageId: 'm1' }]);
   });
 
-  it('when the handler dead-letters, then the reason and description reach Service Bus', async () => {
+  it('when the handler dead-letters, then the binding is called with the message alone and the reason lands in the store', async () => {
     const { actions, calls } = buildRecordingActions();
     const definition = buildDefinition(async () => deadLetter('schema-invalid', 'eventId: expected string'));
 
     await runQueueFunctionOnServiceBus(
       definition,
-      { messages: [buildMessage()], actions },
+      { messages: [buildMessage({ body: { tenantId: tenantA, eventId: 7 } })], actions },
       services,
       buildInvocationContext(),
     );
 
-    expect(calls).toEqual([
-      {
-        action: 'deadletter',
+    expect(calls).toEqual([{ action: 'deadletter', messageId: 'm1', extraArguments: [] }]);
+    expect(deadLetters.all()).toEqual([
+      expect.objectContaining({
+        queue: 'event-changes',
         messageId: 'm1',
+        tenantId: tenantA,
         reason: 'schema-invalid',
         description: 'eventId: expected string',
-      },
+        deadLetteredAt: '2026-11-22T10:00:00.000Z',
+      }),
     ]);
   });
 
-  it('when the handler throws a permanent error, then the message is dead-lettered with its code', async () => {
+  it('when the handler throws a permanent error, then the message is dead-lettered and its code recorded', async () => {
     const { actions, calls } = buildRecordingActions();
     const definition = buildDefinition(async () => {
       throw new AppError('not-found', 'event is gone');
@@ -127,9 +132,37 @@ describe('runQueueFunctionOnServiceBus', () => {
       buildInvocationContext(),
     );
 
-    expect(calls).toEqual([
-      { action: 'deadletter', messageId: 'm1', reason: 'not-found', description: 'event is gone' },
+    expect(calls).toEqual([{ action: 'deadletter', messageId: 'm1', extraArguments: [] }]);
+    expect(deadLetters.all()).toEqual([
+      expect.objectContaining({ reason: 'not-found', description: 'event is gone', tenantId: null }),
     ]);
+  });
+
+  it('when the record cannot be saved, then the message is dead-lettered all the same and the reason logged', async () => {
+    const { actions, calls } = buildRecordingActions();
+    const logged: LoggedLine[] = [];
+    services = {
+      ...services,
+      deadLetters: {
+        save: async () => {
+          throw new AppError('dependency-unavailable', 'Cosmos down');
+        },
+        list: async () => [],
+      },
+    };
+    const definition = buildDefinition(async () => deadLetter('schema-invalid', 'eventId: expected string'));
+
+    await runQueueFunctionOnServiceBus(
+      definition,
+      { messages: buildMessage(), actions },
+      services,
+      buildInvocationContext(logged),
+    );
+
+    expect(calls).toEqual([{ action: 'deadletter', messageId: 'm1', extraArguments: [] }]);
+    expect(logged.map((line) => line.message).join('\n')).toMatch(
+      /schema-invalid: eventId: expected string.*could not be saved \(dependency-unavailable\)/,
+    );
   });
 
   it('when the handler throws a transient error, then a retry is scheduled for later and this copy completed', async () => {
