@@ -1,3 +1,4 @@
+import { type DeadLetterQueues, redriveCopy } from '../shared/bus/deadLetterRedrive.js';
 import type {
   ApplicationPropertyValue,
   MessageBus,
@@ -85,7 +86,7 @@ class LocalQueue {
  *
  * Not modelled: lock expiry of a consumer that hangs, sessions, topics, message size limits.
  */
-export class InProcessBus implements MessageBus {
+export class InProcessBus implements MessageBus, DeadLetterQueues {
   readonly #queues = new Map<string, LocalQueue>();
   readonly #clock: Clock;
   readonly #maxDeliveryCount: number;
@@ -221,6 +222,24 @@ export class InProcessBus implements MessageBus {
 
   deadLetterQueue(queueName: string): readonly DeadLetteredMessage[] {
     return [...this.#queue(queueName).deadLetters];
+  }
+
+  /**
+   * Moves the named dead letters back to their queue as `redriveCopy` makes them (the Service Bus
+   * adapter's behaviour, without the batches); returns the ids it moved.
+   */
+  async redrive(queueName: string, messageIds: readonly string[]): Promise<string[]> {
+    const queue = this.#queue(queueName);
+    const wanted = new Set(messageIds);
+    const redriven: string[] = [];
+    for (const letter of [...queue.deadLetters]) {
+      if (!wanted.has(letter.messageId)) continue;
+      wanted.delete(letter.messageId);
+      await this.send(queueName, redriveCopy(letter));
+      queue.deadLetters.splice(queue.deadLetters.indexOf(letter), 1);
+      redriven.push(letter.messageId);
+    }
+    return redriven;
   }
 
   /** Messages waiting or being processed (scheduled ones not included). */

@@ -214,7 +214,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const keyWrapper = new LocalFileKeyWrapper(
       settings.keyWrapping.kind === 'local-file' ? settings.keyWrapping.file : '',
     );
-    const services = composeServices(settings, { bus, keyWrapper, clock });
+    const services = composeServices(settings, { bus, deadLetterQueues: bus, keyWrapper, clock });
     await services.store.ensureContainers(allContainerLayouts);
 
     const host = new LocalFunctionsHost({

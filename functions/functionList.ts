@@ -7,6 +7,7 @@ import { adminEnableUsersFunction } from './adminEnableUsers.js';
 import { adminEventTraceFunction } from './adminEventTrace.js';
 import { adminListUsersFunction } from './adminListUsers.js';
 import { adminMetricsFunction } from './adminMetrics.js';
+import { adminRedriveDeadLettersFunction } from './adminRedriveDeadLetters.js';
 import { adminTenantSettingsFunction } from './adminTenantSettings.js';
 import { errorRetryFunction } from './errorRetry.js';
 import { eventChangesFunction } from './eventChanges.js';
@@ -45,6 +46,10 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(adminListUsersFunction, (services: Services) => services.watch),
   withContext(adminMetricsFunction, (services: Services) => services.counters),
   withContext(adminDeadLettersFunction, (services: Services) => services.deadLetters),
+  withContext(adminRedriveDeadLettersFunction, (services: Services) => ({
+    records: services.deadLetters,
+    queues: services.deadLetterQueues,
+  })),
   withContext(eventChangesFunction, (services: Services) => services.meetings),
   withContext(adminEventTraceFunction, (services: Services) => services.meetings),
   withContext(adminTenantSettingsFunction, (services: Services) => services.meetings),

@@ -14,11 +14,13 @@ import { graphNotificationReader } from './adapters/graph/graphChangeNotificatio
 import { GraphMailboxWatch } from './adapters/graph/graphMailboxWatch.js';
 import { MsalTokenProvider } from './adapters/graph/msalTokenProvider.js';
 import { KeyVaultKeyWrapper } from './adapters/keyVault/keyVaultKeyWrapper.js';
+import { ServiceBusDeadLetterQueues } from './adapters/serviceBus/serviceBusDeadLetterQueues.js';
 import { ServiceBusMessageBus } from './adapters/serviceBus/serviceBusMessageBus.js';
 import { WebexJoinDetails } from './adapters/webex/webexJoinDetails.js';
 import type { ApiAuthenticator } from './auth/apiAuthenticator.js';
 import type { RouteAccessContext } from './auth/routeAccess.js';
 import type { DeadLetterRecords } from './bus/deadLetterRecords.js';
+import type { DeadLetterQueues } from './bus/deadLetterRedrive.js';
 import type { MessageBus } from './bus/messageBus.js';
 import type { DelegatedTokenProvider, GraphTokenProvider } from './calendar/tokenProvider.js';
 import type { Settings } from './config/settings.js';
@@ -46,6 +48,8 @@ export interface Services {
   bus: MessageBus;
   /** Why messages were dead-lettered: recorded by the hosting layer, read by the admin API. */
   deadLetters: DeadLetterRecords;
+  /** The bus's dead-letter queues, for re-driving dead letters back to their queues. */
+  deadLetterQueues: DeadLetterQueues;
   keyWrapper: KeyWrapper;
   /** Microsoft Graph, with app-only tokens per consented tenant. */
   calendar: CalendarGateway;
@@ -73,6 +77,8 @@ export interface Services {
  */
 export interface LocalParts {
   bus?: MessageBus;
+  /** The in-process bus's dead letters; given together with `bus`. */
+  deadLetterQueues?: DeadLetterQueues;
   keyWrapper?: KeyWrapper;
   clock?: Clock;
 }
@@ -97,10 +103,16 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
   });
 
   let bus: MessageBus;
+  let deadLetterQueues: DeadLetterQueues;
   if (settings.messageBus.kind === 'service-bus') {
     bus = new ServiceBusMessageBus(settings.messageBus.fullyQualifiedNamespace, azureCredential());
-  } else if (local.bus) {
+    deadLetterQueues = new ServiceBusDeadLetterQueues(
+      settings.messageBus.fullyQualifiedNamespace,
+      azureCredential(),
+    );
+  } else if (local.bus && local.deadLetterQueues) {
     bus = local.bus;
+    deadLetterQueues = local.deadLetterQueues;
   } else {
     throw new AppError(
       'configuration-invalid',
@@ -182,6 +194,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     store,
     bus,
     deadLetters: new CosmosDeadLetterRecords(store),
+    deadLetterQueues,
     keyWrapper,
     calendar,
     tokens,

@@ -44,6 +44,8 @@ export interface DeadLetterRecords {
   save(record: DeadLetterRecord): Promise<void>;
   /** Matching records, newest first. */
   list(filter: DeadLetterFilter): Promise<DeadLetterRecord[]>;
+  /** Removes the record (its message was re-driven); removing one already gone is no error. */
+  remove(record: Pick<DeadLetterRecord, 'id' | 'queue'>): Promise<void>;
 }
 
 const tenantInBody = z.object({ tenantId: z.string().min(1).max(64) });

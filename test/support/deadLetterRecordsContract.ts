@@ -134,5 +134,30 @@ export function describeDeadLetterRecordsContract(
 
       expect(listing.records.map((record) => record.description)).toEqual(['second']);
     });
+
+    it('when a record is removed, then it is no longer listed, and removing it again is no error', async () => {
+      const records = await build();
+      const at = new Date('2026-11-27T10:00:00Z');
+      const kept = deadLetterRecordFor(
+        'event-changes',
+        buildReceived({ messageId: 'a1' }),
+        { reason: 'input-invalid', description: 'x' },
+        at,
+      );
+      const removed = deadLetterRecordFor(
+        'event-changes',
+        buildReceived({ messageId: 'a2' }),
+        { reason: 'input-invalid', description: 'x' },
+        at,
+      );
+      await records.save(kept);
+      await records.save(removed);
+
+      await records.remove(removed);
+      await records.remove(removed);
+
+      const listing = await listDeadLetters(records, { tenantId: tenantA });
+      expect(listing.records.map((record) => record.messageId)).toEqual(['a1']);
+    });
   });
 }

@@ -18,6 +18,10 @@ export class CosmosDeadLetterRecords implements DeadLetterRecords {
     await this.#documents.upsert(record);
   }
 
+  async remove(record: Pick<DeadLetterRecord, 'id' | 'queue'>): Promise<void> {
+    await this.#documents.delete(record.id, record.queue);
+  }
+
   async list(filter: DeadLetterFilter): Promise<DeadLetterRecord[]> {
     const query: QuerySpec =
       filter.reason === undefined

@@ -98,9 +98,21 @@ export function availabilityFromBatchResult(result: BatchResult | undefined): Ma
     : 'unknown';
 }
 
+/**
+ * A delta round lists occurrences and exceptions, never their series master: each master they name
+ * is listed too (once, after them, with no change key), so a round from scratch also reaches a
+ * master whose own notification was lost, and decorates it.
+ */
 export function calendarChangesFromDelta(delta: DeltaResult): CalendarChanges {
+  const listed = new Set(delta.events.map((event) => event.id));
+  const masters = new Set<string>();
+  for (const event of delta.events)
+    if (event.seriesMasterId && !listed.has(event.seriesMasterId)) masters.add(event.seriesMasterId);
   return {
-    changed: delta.events.map((event) => ({ eventId: event.id, changeKey: event.changeKey ?? undefined })),
+    changed: [
+      ...delta.events.map((event) => ({ eventId: event.id, changeKey: event.changeKey ?? undefined })),
+      ...[...masters].map((eventId) => ({ eventId, changeKey: undefined })),
+    ],
     removedEventIds: [...delta.removedIds],
     deltaLink: delta.deltaLink,
   };

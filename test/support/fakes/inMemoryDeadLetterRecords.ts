@@ -13,6 +13,10 @@ export class InMemoryDeadLetterRecords implements DeadLetterRecords {
     this.#stored.set(`${record.queue}|${record.id}`, deadLetterRecordSchema.parse(record));
   }
 
+  async remove(record: Pick<DeadLetterRecord, 'id' | 'queue'>): Promise<void> {
+    this.#stored.delete(`${record.queue}|${record.id}`);
+  }
+
   async list(filter: DeadLetterFilter): Promise<DeadLetterRecord[]> {
     return [...this.#stored.values()]
       .filter((record) => record.tenantId === filter.tenantId)

@@ -284,4 +284,28 @@ describe('a queue function on the bus', () => {
       }),
     ]);
   });
+
+  it('when dead letters are re-driven, then the named ones leave the dead-letter queue and are delivered again without retryAttempt', async () => {
+    buildBus();
+    const received: ReceivedMessage[] = [];
+    bus.subscribe(queue, async (message) => {
+      received.push(message);
+      return received.length <= 2 ? deadLetter('input-invalid', 'bad') : complete;
+    });
+    await bus.send(queue, { body: { n: 1 }, messageId: 'm1', applicationProperties: { retryAttempt: 4 } });
+    await bus.send(queue, { body: { n: 2 }, messageId: 'm2' });
+    await bus.idle();
+
+    const redriven = await bus.redrive(queue, ['m1', 'unknown']);
+    await bus.idle();
+
+    expect(redriven).toEqual(['m1']);
+    expect(bus.deadLetterQueue(queue).map((letter) => letter.messageId)).toEqual(['m2']);
+    expect(received[2]).toMatchObject({
+      body: { n: 1 },
+      messageId: 'm1~redrive1',
+      deliveryCount: 1,
+      applicationProperties: { redriveCount: 1 },
+    });
+  });
 });

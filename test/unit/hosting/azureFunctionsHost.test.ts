@@ -148,6 +148,7 @@ describe('runQueueFunctionOnServiceBus', () => {
           throw new AppError('dependency-unavailable', 'Cosmos down');
         },
         list: async () => [],
+        remove: async () => undefined,
       },
     };
     const definition = buildDefinition(async () => deadLetter('schema-invalid', 'eventId: expected string'));

@@ -227,6 +227,26 @@ describe('calendar changes and settings', () => {
     });
   });
 
+  it('when a delta round lists occurrences of a series, then their master is listed too, once and without a change key', () => {
+    const changes = calendarChangesFromDelta({
+      events: [
+        { id: 'AAMkAGI2TGuOAAA=', changeKey: 'DwAAABYAAAAg', seriesMasterId: 'AAMkAGI2TGuMAAA=' },
+        { id: 'AAMkAGI2TGuPAAA=', changeKey: 'DwAAABYAAAAh', seriesMasterId: 'AAMkAGI2TGuMAAA=' },
+        { id: 'AAMkAGI2TGuLAAA=', changeKey: 'DwAAABYAAAAf', seriesMasterId: null },
+      ],
+      removedIds: [],
+      deltaLink:
+        'https://graph.microsoft.com/v1.0/users/1e0d4b8a-0001-4c3f-9a7e-5b6c7d8e9f01/calendarView/delta?$deltatoken=R1',
+    });
+
+    expect(changes.changed).toEqual([
+      { eventId: 'AAMkAGI2TGuOAAA=', changeKey: 'DwAAABYAAAAg' },
+      { eventId: 'AAMkAGI2TGuPAAA=', changeKey: 'DwAAABYAAAAh' },
+      { eventId: 'AAMkAGI2TGuLAAA=', changeKey: 'DwAAABYAAAAf' },
+      { eventId: 'AAMkAGI2TGuMAAA=', changeKey: undefined },
+    ]);
+  });
+
   it('when mailbox settings carry a locale, then that is the mailbox’s language, else there is none', () => {
     const settings = mailboxSettingsSchema.parse({
       '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#users('${userId}')/mailboxSettings`,
