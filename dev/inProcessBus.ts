@@ -17,6 +17,7 @@ export type MessageConsumer = (message: ReceivedMessage) => Promise<Settlement>;
 export interface DeadLetteredMessage {
   queue: string;
   messageId: string;
+  sessionId?: string;
   body: unknown;
   applicationProperties: Readonly<Record<string, ApplicationPropertyValue>>;
   deliveryCount: number;
@@ -35,11 +36,17 @@ export interface InProcessBusOptions {
   redeliveryDelayMs?: number;
   /** How often scheduled messages are checked against the clock. */
   schedulerIntervalMs?: number;
+  /**
+   * Session-enabled queues: like Service Bus, they refuse a message without a `sessionId`. (Any
+   * queue delivers the messages of one session one at a time.)
+   */
+  sessionQueues?: readonly string[];
 }
 
 interface QueuedMessage {
   sequenceNumber: SequenceNumber;
   messageId: string;
+  sessionId: string | undefined;
   /** JSON text, as on the wire: consumers get a fresh copy on every delivery. */
   bodyJson: string;
   applicationProperties: Record<string, ApplicationPropertyValue>;
@@ -74,6 +81,8 @@ class LocalQueue {
   /** messageId -> time it was first seen, for duplicate detection. */
   readonly seenMessageIds = new Map<string, number>();
   readonly locked = new Set<QueuedMessage>();
+  /** Sessions with a message in flight: their other messages wait until it is settled. */
+  readonly lockedSessions = new Set<string>();
   consumer: { handle: MessageConsumer; maxConcurrentCalls: number } | undefined;
   nextSequenceNumber: SequenceNumber = 1n;
 }
@@ -82,9 +91,13 @@ class LocalQueue {
  * Service Bus semantics in process, for the local host and tests: peek-lock delivery (a consumer that
  * throws abandons and the message comes back with a higher delivery count), dead-letter with a reason
  * after the maximum delivery count or when the consumer says so, scheduled messages with sequence
- * numbers and cancellation, and duplicate detection by MessageId within a window.
+ * numbers and cancellation, duplicate detection by MessageId within a window, and sessions: the
+ * messages of one session are delivered one at a time, in the order they became available (the
+ * session is locked while one is in flight), while messages of other sessions or of none run
+ * concurrently up to the consumer's `maxConcurrentCalls`.
  *
- * Not modelled: lock expiry of a consumer that hangs, sessions, topics, message size limits.
+ * Not modelled: lock expiry of a consumer that hangs, session state, a limit on concurrent sessions,
+ * topics, message size limits.
  */
 export class InProcessBus implements MessageBus, DeadLetterQueues {
   readonly #queues = new Map<string, LocalQueue>();
@@ -93,6 +106,7 @@ export class InProcessBus implements MessageBus, DeadLetterQueues {
   readonly #duplicateWindowMs: number;
   readonly #redeliveryDelayMs: number;
   readonly #schedulerIntervalMs: number;
+  readonly #sessionQueues: ReadonlySet<string>;
   #scheduler: NodeJS.Timeout | undefined;
   #inFlight = new Set<Promise<void>>();
   #idleWaiters: Array<() => void> = [];
@@ -104,6 +118,7 @@ export class InProcessBus implements MessageBus, DeadLetterQueues {
     this.#duplicateWindowMs = options.duplicateDetectionWindowMs ?? 10 * 60_000;
     this.#redeliveryDelayMs = options.redeliveryDelayMs ?? 0;
     this.#schedulerIntervalMs = options.schedulerIntervalMs ?? 100;
+    this.#sessionQueues = new Set(options.sessionQueues ?? []);
   }
 
   #queue(name: string): LocalQueue {
@@ -118,6 +133,9 @@ export class InProcessBus implements MessageBus, DeadLetterQueues {
   /** Accepts the message unless its id was seen within the window; builds the queued form. */
   #admit(queueName: string, message: OutgoingMessage): QueuedMessage | undefined {
     if (this.#closed) throw new AppError('dependency-unavailable', 'the in-process bus is closed');
+    if (message.sessionId === undefined && this.#sessionQueues.has(queueName)) {
+      throw new AppError('request-rejected', `${queueName} is session-enabled: a message needs a sessionId`);
+    }
     const queue = this.#queue(queueName);
     const now = this.#clock.now().getTime();
     // Ids are kept in the order they were first seen, so expiry stops at the first one still fresh.
@@ -140,6 +158,7 @@ export class InProcessBus implements MessageBus, DeadLetterQueues {
     return {
       sequenceNumber,
       messageId,
+      sessionId: message.sessionId,
       bodyJson,
       applicationProperties: { ...(message.applicationProperties ?? {}) },
       deliveryCount: 0,
@@ -284,10 +303,18 @@ export class InProcessBus implements MessageBus, DeadLetterQueues {
     const queue = this.#queue(queueName);
     const consumer = queue.consumer;
     if (!consumer || this.#closed) return;
-    while (queue.active.length > 0 && queue.locked.size < consumer.maxConcurrentCalls) {
-      const message = queue.active.shift();
+    let index = 0;
+    while (index < queue.active.length && queue.locked.size < consumer.maxConcurrentCalls) {
+      const message = queue.active[index];
       if (!message) break;
+      if (message.sessionId !== undefined && queue.lockedSessions.has(message.sessionId)) {
+        // Its session is busy: it waits, and so do the session's later messages behind it.
+        index += 1;
+        continue;
+      }
+      queue.active.splice(index, 1);
       queue.locked.add(message);
+      if (message.sessionId !== undefined) queue.lockedSessions.add(message.sessionId);
       message.deliveryCount += 1;
       const delivery = this.#deliver(queueName, queue, consumer.handle, message).finally(() => {
         this.#inFlight.delete(delivery);
@@ -306,12 +333,16 @@ export class InProcessBus implements MessageBus, DeadLetterQueues {
         messageId: message.messageId,
         deliveryCount: message.deliveryCount,
         enqueuedTime: message.enqueuedTime,
+        ...(message.sessionId === undefined ? {} : { sessionId: message.sessionId }),
         applicationProperties: { ...message.applicationProperties },
       });
     } catch (error) {
       failure = error;
     }
     queue.locked.delete(message);
+    // An abandoned message of a session goes back to the head of its session, as on Service Bus.
+    const putBack = () =>
+      message.sessionId === undefined ? queue.active.push(message) : queue.active.unshift(message);
     if (settlement?.outcome === 'complete') {
       // Completed: gone.
     } else if (settlement?.outcome === 'dead-letter') {
@@ -321,10 +352,11 @@ export class InProcessBus implements MessageBus, DeadLetterQueues {
       this.#moveToDeadLetter(queueName, queue, message, 'MaxDeliveryCountExceeded', description);
     } else if (this.#redeliveryDelayMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, this.#redeliveryDelayMs));
-      queue.active.push(message);
+      putBack();
     } else {
-      queue.active.push(message);
+      putBack();
     }
+    if (message.sessionId !== undefined) queue.lockedSessions.delete(message.sessionId);
     this.#pump(queueName);
   }
 
@@ -338,6 +370,7 @@ export class InProcessBus implements MessageBus, DeadLetterQueues {
     queue.deadLetters.push({
       queue: queueName,
       messageId: message.messageId,
+      ...(message.sessionId === undefined ? {} : { sessionId: message.sessionId }),
       body: JSON.parse(message.bodyJson),
       applicationProperties: { ...message.applicationProperties },
       deliveryCount: message.deliveryCount,

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { functionList } from '../functions/functionList.js';
+import { sessionQueueNames } from '../shared/bus/queues.js';
 import { composeServices, type Services } from '../shared/composition.js';
 import { loadSettings } from '../shared/config/settings.js';
 import { isAppError } from '../shared/errors.js';
@@ -209,7 +210,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       WEBEX_ACCESS_TOKEN: webex.accessToken,
       ...process.env,
     });
-    const bus = new InProcessBus({ clock });
+    // As in Azure, the queues whose consumers call Graph refuse a message without its mailbox's session.
+    const bus = new InProcessBus({ clock, sessionQueues: sessionQueueNames });
     stops.push(() => bus.close());
     const keyWrapper = new LocalFileKeyWrapper(
       settings.keyWrapping.kind === 'local-file' ? settings.keyWrapping.file : '',

@@ -11,6 +11,7 @@ export const eventChangesFunction: QueueFunctionDefinition<MeetingsContext> = {
   kind: 'queue',
   name: 'eventChanges',
   queueName: queueNames.eventChanges,
+  sessions: true,
   async handle(message, meetings) {
     await processEventChange(meetings, parseMessageBody(eventChangeMessageSchema, message.body));
     return complete;

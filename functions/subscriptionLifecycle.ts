@@ -11,6 +11,7 @@ export const subscriptionLifecycleFunction: QueueFunctionDefinition<WatchContext
   kind: 'queue',
   name: 'subscriptionLifecycle',
   queueName: queueNames.subscriptionLifecycle,
+  sessions: true,
   async handle(message, watch, context) {
     const lifecycle = parseMessageBody(lifecycleMessageSchema, message.body);
     context.log(`${lifecycle.lifecycleEvent}: ${await processLifecycle(watch, lifecycle)}`);

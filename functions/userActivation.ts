@@ -12,6 +12,7 @@ export const userActivationFunction: QueueFunctionDefinition<WatchContext> = {
   kind: 'queue',
   name: 'userActivation',
   queueName: queueNames.userActivation,
+  sessions: true,
   async handle(message, watch, context) {
     const request = parseMessageBody(userActivationMessageSchema, message.body);
     let outcome: string;

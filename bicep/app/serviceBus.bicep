@@ -34,6 +34,10 @@ resource queues 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = [
       requiresDuplicateDetection: true
       duplicateDetectionHistoryTimeWindow: 'PT10M'
       deadLetteringOnMessageExpiration: true
+      // Every queue's consumer calls Graph for one mailbox (sessionQueueNames in shared/bus/queues.ts):
+      // a session per mailbox keeps each mailbox on one instance at a time, so the per-mailbox cap
+      // of 4 Graph requests holds across scaled-out instances.
+      requiresSession: true
     }
   }
 ]

@@ -27,11 +27,11 @@ export const redriveCountProperty = 'redriveCount';
 const maxMessageIdLength = 128;
 
 /**
- * The copy of a dead letter to send back to its queue: same body, a fresh retry count (no
+ * The copy of a dead letter to send back to its queue: same body and session, a fresh retry count (no
  * `retryAttempt`), the re-drive counted, and a new MessageId so duplicate detection does not drop it.
  */
 export function redriveCopy(
-  message: Pick<ReceivedMessage, 'body' | 'messageId' | 'applicationProperties'>,
+  message: Pick<ReceivedMessage, 'body' | 'messageId' | 'applicationProperties' | 'sessionId'>,
 ): OutgoingMessage {
   const properties: Record<string, ApplicationPropertyValue> = {};
   for (const [key, value] of Object.entries(message.applicationProperties)) {
@@ -50,6 +50,7 @@ export function redriveCopy(
     ...(message.messageId
       ? { messageId: `${base.slice(0, maxMessageIdLength - suffix.length)}${suffix}` }
       : {}),
+    ...(message.sessionId === undefined ? {} : { sessionId: message.sessionId }),
     applicationProperties: properties,
   };
 }

@@ -9,6 +9,11 @@ export interface OutgoingMessage {
    * queue's detection window is dropped. Build it from the content's identity, never at random.
    */
   messageId?: string;
+  /**
+   * The session the message belongs to (on session-enabled queues, required): messages of one
+   * session are delivered one at a time, in the order they became available.
+   */
+  sessionId?: string;
   subject?: string;
   correlationId?: string;
   applicationProperties?: Readonly<Record<string, ApplicationPropertyValue>>;
@@ -38,6 +43,8 @@ export interface ReceivedMessage {
   /** 1 on the first delivery. */
   deliveryCount: number;
   enqueuedTime: Date | undefined;
+  /** The session it was delivered in, on session-enabled queues. */
+  sessionId?: string | undefined;
   applicationProperties: Readonly<Record<string, unknown>>;
 }
 
@@ -76,7 +83,10 @@ export function deadLetter(reason: string, description: string): Settlement {
 /** The application property that counts a message's scheduled retries. */
 export const retryAttemptProperty = 'retryAttempt';
 
-/** The copy of a received message to schedule for its next attempt: same body, attempt counted, new id. */
+/**
+ * The copy of a received message to schedule for its next attempt: same body and session, attempt
+ * counted, new id.
+ */
 export function retryCopy(message: ReceivedMessage, attempt: number): OutgoingMessage {
   const properties: Record<string, ApplicationPropertyValue> = {};
   for (const [key, value] of Object.entries(message.applicationProperties)) {
@@ -86,6 +96,7 @@ export function retryCopy(message: ReceivedMessage, attempt: number): OutgoingMe
   return {
     body: message.body,
     ...(message.messageId ? { messageId: `${message.messageId.slice(0, 100)}~retry${attempt}` } : {}),
+    ...(message.sessionId === undefined ? {} : { sessionId: message.sessionId }),
     applicationProperties: { ...properties, [retryAttemptProperty]: attempt },
   };
 }

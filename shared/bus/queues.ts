@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The queues the service uses; Bicep creates the same ones (a test keeps the two in step), the local
  * host creates them on use. Every queue has a consumer: a queue is added here together with the
@@ -14,6 +16,29 @@ export const queueNames = {
 } as const;
 
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
+
+/**
+ * Queues whose consumers call Graph for one mailbox: they are session-enabled and every message
+ * carries the mailbox's `sessionIdForMailbox`, so one instance at a time works on a mailbox and the
+ * gateway's per-mailbox cap holds across scaled-out instances. Bicep sets `requiresSession` on these.
+ */
+export const sessionQueueNames: readonly QueueName[] = [
+  queueNames.eventChanges,
+  queueNames.userActivation,
+  queueNames.subscriptionLifecycle,
+];
+
+/** Service Bus SessionIds are at most 128 characters. */
+const maxSessionIdLength = 128;
+
+/**
+ * The session of a mailbox: `tenantId:userId` lower-cased, or its SHA-256 when that would exceed
+ * Service Bus's 128 characters. Stable, so every message about a mailbox lands in the same session.
+ */
+export function sessionIdForMailbox(mailbox: { tenantId: string; userId: string }): string {
+  const key = `${mailbox.tenantId}:${mailbox.userId}`.toLowerCase();
+  return key.length <= maxSessionIdLength ? key : createHash('sha256').update(key).digest('hex');
+}
 
 /** Service Bus's default, kept the same locally: after this many deliveries a message is dead-lettered. */
 export const maxDeliveryCount = 10;

@@ -123,6 +123,7 @@ export function registerWithAzureFunctions<S extends QueueHostServices>(
           // Explicit settlement, so a message can be dead-lettered with a reason.
           sdkBinding: true,
           autoCompleteMessages: false,
+          ...(definition.sessions ? { isSessionsEnabled: true } : {}),
           handler: (trigger, context) => runQueueFunctionOnServiceBus(definition, trigger, services, context),
         });
         break;

@@ -56,6 +56,11 @@ export interface QueueFunctionDefinition<S> {
   kind: 'queue';
   name: string;
   queueName: string;
+  /**
+   * A session-enabled queue (`sessionQueueNames`): the trigger takes one session at a time, so the
+   * messages of one mailbox are processed one at a time, on one instance.
+   */
+  sessions?: boolean;
   /** Returns how to settle the message. Throw a transient error to have it tried again later. */
   handle(message: ReceivedMessage, services: S, context: InvocationContext): Promise<Settlement>;
   /** How transient failures are retried; the default suits Graph and Webex outages. */

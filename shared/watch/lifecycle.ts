@@ -1,4 +1,4 @@
-import { queueNames } from '../bus/queues.js';
+import { queueNames, sessionIdForMailbox } from '../bus/queues.js';
 import { isCalendarServiceError } from '../calendar/calendarServiceError.js';
 import { hasErrorCode } from '../errors.js';
 import { errorReasonFor } from './activation.js';
@@ -18,6 +18,7 @@ export async function requestActivation(
 ): Promise<void> {
   await context.bus.send(queueNames.userActivation, {
     body: { version: 1, ...message },
+    sessionId: sessionIdForMailbox(message),
     ...(dedupeKey
       ? { messageId: messageIdFor('activation', message.action, message.tenantId, message.userId, dedupeKey) }
       : {}),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { OutgoingMessage } from '../bus/messageBus.js';
+import { sessionIdForMailbox } from '../bus/queues.js';
 
 /**
  * `event-changes`: one message per change to one event in one mailbox, from a change notification
@@ -92,6 +93,7 @@ export function eventChangeOutgoing(message: EventChangeMessage, round?: string)
   return {
     body: message,
     messageId: messageIdFor(...identity),
+    sessionId: sessionIdForMailbox(message),
     subject: `event-${message.changeType}`,
     applicationProperties: { tenantId: message.tenantId, source: message.source },
   };

@@ -1,5 +1,5 @@
 import type { MessageBus } from '../bus/messageBus.js';
-import { queueNames } from '../bus/queues.js';
+import { queueNames, sessionIdForMailbox } from '../bus/queues.js';
 import type { Counters } from '../observability/counters.js';
 import type { Clock } from '../time/clock.js';
 import type { ChangeNotice, NotificationReader } from './changeNotices.js';
@@ -165,6 +165,7 @@ export async function acceptLifecycleNotifications(
     await context.bus.send(queueNames.subscriptionLifecycle, {
       body: message,
       messageId: lifecycleMessageId(message.subscriptionId, lifecycle, context.clock.now()),
+      sessionId: sessionIdForMailbox(message),
     });
     accepted += 1;
   }

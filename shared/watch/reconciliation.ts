@@ -1,4 +1,4 @@
-import { queueNames } from '../bus/queues.js';
+import { queueNames, sessionIdForMailbox } from '../bus/queues.js';
 import { isCalendarServiceError } from '../calendar/calendarServiceError.js';
 import type { MailboxRef } from '../calendar/mailbox.js';
 import { isTransient } from '../errors.js';
@@ -46,6 +46,7 @@ export async function requestReconciliation(
   await context.bus.send(queueNames.userActivation, {
     body: message,
     messageId: messageIdFor('activation', 'reconcile', tenantId, userId, round),
+    sessionId: sessionIdForMailbox(mailbox),
   });
 }
 

@@ -34,6 +34,7 @@ describe('dead-letter re-drive through the local stack', () => {
     await stack.bus.send('event-changes', {
       body: { tenantId, version: 1, notAnEventChange: true },
       messageId: 'malformed-1',
+      sessionId: `${tenantId}:u1`,
     });
     await stack.bus.idle();
     const [record] = await stack.services.deadLetters.list({ tenantId });
@@ -51,6 +52,8 @@ describe('dead-letter re-drive through the local stack', () => {
     const letters = stack.bus.deadLetterQueue('event-changes').map((letter) => letter.messageId);
     expect(letters).not.toContain('malformed-1');
     expect(letters).toContain('malformed-1~redrive1');
+    // The copy went back into the mailbox's session (a session queue refuses one without).
+    expect(stack.bus.deadLetterQueue('event-changes').at(-1)?.sessionId).toBe(`${tenantId}:u1`);
     const records = await stack.services.deadLetters.list({ tenantId });
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ messageId: 'malformed-1~redrive1', reason: record?.reason });

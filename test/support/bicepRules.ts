@@ -23,6 +23,8 @@ export interface RuleBreak {
 /** What the code expects of the infrastructure, taken from the code itself by the tests. */
 export interface InfrastructureExpectations {
   queueNames: readonly string[];
+  /** The queues that must be session-enabled (`requiresSession: true`). */
+  sessionQueueNames: readonly string[];
   maxDeliveryCount: number;
   containers: readonly { containerId: string; partitionKeyPath: string; defaultTtlSeconds?: number }[];
   settingKeys: readonly string[];
@@ -395,6 +397,9 @@ const rules = {
         ['requiresDuplicateDetection', true],
         ['duplicateDetectionHistoryTimeWindow', 'PT10M'],
         ['deadLetteringOnMessageExpiration', true],
+        // A session queue refuses messages without a SessionId, and the trigger listens for sessions:
+        // both sides must agree, so the setting is checked either way.
+        ['requiresSession', expected.sessionQueueNames.includes(name) ? true : undefined],
       ];
       for (const [property, wanted] of expectations) {
         const actual = get(value, 'properties', property);

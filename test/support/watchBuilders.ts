@@ -1,5 +1,6 @@
 import { InProcessBus } from '../../dev/inProcessBus.js';
 import { graphNotificationReader } from '../../shared/adapters/graph/graphChangeNotifications.js';
+import { sessionQueueNames } from '../../shared/bus/queues.js';
 import { Counters } from '../../shared/observability/counters.js';
 import { ManualClock } from '../../shared/time/clock.js';
 import { ClientStateSigner } from '../../shared/watch/clientState.js';
@@ -65,7 +66,7 @@ export function buildWatch(overrides: Partial<WatchContext> = {}): WatchHarness 
   const clock = new ManualClock(watchStart);
   const users = new InMemoryWatchedUsers(clock);
   const mailboxes = new FakeMailboxWatch();
-  const bus = new InProcessBus({ clock });
+  const bus = new InProcessBus({ clock, sessionQueues: sessionQueueNames });
   const counters = new Counters();
   const recorded = new InMemoryRecordedEvents();
   const context: WatchContext = {

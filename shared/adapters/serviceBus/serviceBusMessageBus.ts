@@ -11,12 +11,13 @@ import type { MessageBus, OutgoingMessage, ReceivedMessage, SequenceNumber } fro
 import { queueNames } from '../../bus/queues.js';
 import { AppError } from '../../errors.js';
 
-/** Maps our outgoing message to the SDK's: JSON body, id for duplicate detection, properties. */
+/** Maps our outgoing message to the SDK's: JSON body, id for duplicate detection, session, properties. */
 export function toServiceBusMessage(message: OutgoingMessage): ServiceBusMessage {
   return {
     body: message.body,
     contentType: 'application/json',
     ...(message.messageId === undefined ? {} : { messageId: message.messageId }),
+    ...(message.sessionId === undefined ? {} : { sessionId: message.sessionId }),
     ...(message.subject === undefined ? {} : { subject: message.subject }),
     ...(message.correlationId === undefined ? {} : { correlationId: message.correlationId }),
     ...(message.applicationProperties === undefined
@@ -32,6 +33,7 @@ export function fromServiceBusReceivedMessage(message: ServiceBusReceivedMessage
     messageId: message.messageId === undefined ? undefined : String(message.messageId),
     deliveryCount: message.deliveryCount ?? 1,
     enqueuedTime: message.enqueuedTimeUtc,
+    ...(message.sessionId === undefined ? {} : { sessionId: message.sessionId }),
     applicationProperties: { ...(message.applicationProperties ?? {}) },
   };
 }

@@ -140,6 +140,17 @@ describe('redriveCopy', () => {
     });
   });
 
+  it('when the dead letter was in a session, then the copy goes back to the same session', () => {
+    const copy = redriveCopy({
+      body: { n: 1 },
+      messageId: 'a1',
+      sessionId: 't1:u1',
+      applicationProperties: {},
+    });
+
+    expect(copy.sessionId).toBe('t1:u1');
+  });
+
   it('when the original id is at the Service Bus limit, then the new id still fits in 128 characters', () => {
     const copy = redriveCopy({ body: null, messageId: 'x'.repeat(128), applicationProperties: {} });
 

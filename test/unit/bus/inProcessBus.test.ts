@@ -309,3 +309,137 @@ describe('a queue function on the bus', () => {
     });
   });
 });
+
+/** A consumer that holds every delivery until released, and tells who is in flight. */
+function buildGatedConsumer() {
+  const inFlight: ReceivedMessage[] = [];
+  const delivered: ReceivedMessage[] = [];
+  const waiting: Array<() => void> = [];
+  let maxInFlightPerSession = 0;
+  const consumer = async (message: ReceivedMessage) => {
+    delivered.push(message);
+    inFlight.push(message);
+    const sameSession = inFlight.filter((other) => other.sessionId === message.sessionId);
+    if (message.sessionId !== undefined)
+      maxInFlightPerSession = Math.max(maxInFlightPerSession, sameSession.length);
+    await new Promise<void>((resolve) => waiting.push(resolve));
+    inFlight.splice(inFlight.indexOf(message), 1);
+    return complete;
+  };
+  /** Lets every held delivery finish and waits until the bus hands out the next ones. */
+  const releaseAll = async () => {
+    for (const resolve of waiting.splice(0)) resolve();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { consumer, inFlight, delivered, releaseAll, maxInFlight: () => maxInFlightPerSession };
+}
+
+describe('InProcessBus sessions', () => {
+  it('when messages share a session, then they are delivered one at a time, in the order they were sent', async () => {
+    buildBus();
+    const gated = buildGatedConsumer();
+    bus.subscribe(queue, gated.consumer, { maxConcurrentCalls: 16 });
+
+    for (const n of [1, 2, 3, 4]) await bus.send(queue, { body: n, messageId: `m${n}`, sessionId: 't1:u1' });
+    const firstInFlight = gated.inFlight.map((message) => message.body);
+    while (gated.delivered.length < 4 || gated.inFlight.length > 0) await gated.releaseAll();
+    await bus.idle();
+
+    expect(firstInFlight).toEqual([1]);
+    expect(gated.maxInFlight()).toBe(1);
+    expect(gated.delivered.map((message) => message.body)).toEqual([1, 2, 3, 4]);
+    expect(gated.delivered.every((message) => message.sessionId === 't1:u1')).toBe(true);
+  });
+
+  it('when messages are in different sessions or none, then they are processed concurrently', async () => {
+    buildBus();
+    const gated = buildGatedConsumer();
+    bus.subscribe(queue, gated.consumer, { maxConcurrentCalls: 16 });
+
+    await bus.send(queue, { body: 'u1 first', sessionId: 't1:u1' });
+    await bus.send(queue, { body: 'u1 second', sessionId: 't1:u1' });
+    await bus.send(queue, { body: 'u2', sessionId: 't1:u2' });
+    await bus.send(queue, { body: 'no session' });
+    const concurrent = gated.inFlight.map((message) => message.body);
+    while (gated.delivered.length < 4 || gated.inFlight.length > 0) await gated.releaseAll();
+
+    // The second message of u1 waits for the first; it does not hold back u2 or the session-less one.
+    expect(concurrent).toEqual(['u1 first', 'u2', 'no session']);
+    expect(gated.delivered.map((message) => message.body)).toContain('u1 second');
+  });
+
+  it('when sessions are many, then maxConcurrentCalls still bounds the messages in flight', async () => {
+    buildBus();
+    const gated = buildGatedConsumer();
+    bus.subscribe(queue, gated.consumer, { maxConcurrentCalls: 2 });
+
+    for (const n of [1, 2, 3]) await bus.send(queue, { body: n, sessionId: `t1:u${n}` });
+    const concurrent = gated.inFlight.length;
+    while (gated.delivered.length < 3 || gated.inFlight.length > 0) await gated.releaseAll();
+
+    expect(concurrent).toBe(2);
+    expect(gated.delivered).toHaveLength(3);
+  });
+
+  it('when a retried message is released, then it goes back into its session, behind the message in flight', async () => {
+    const clock = new ManualClock('2026-11-22T10:00:00Z');
+    buildBus({ clock });
+    const gated = buildGatedConsumer();
+    const flakyOnce: QueueFunctionDefinition<undefined> = {
+      kind: 'queue',
+      name: 'flakyOnce',
+      queueName: queue,
+      retry: { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 1_000 },
+      async handle() {
+        throw new AppError('throttled', 'Graph said 429');
+      },
+    };
+    bus.subscribe(queue, async (message) => {
+      if (message.body === 'flaky' && message.applicationProperties.retryAttempt === undefined) {
+        const settlement = await settleQueueMessage(flakyOnce, message, undefined, buildInvocationContext());
+        return settleWithBus(bus, queue, message, settlement, clock.now());
+      }
+      return gated.consumer(message);
+    });
+
+    await bus.send(queue, { body: 'flaky', messageId: 'f1', sessionId: 't1:u1' });
+    await bus.send(queue, { body: 'next', messageId: 'n1', sessionId: 't1:u1' });
+    await new Promise((resolve) => setImmediate(resolve));
+    const scheduled = bus.scheduledMessageCount(queue);
+    clock.advanceBy(1_000);
+    bus.releaseDueMessages();
+    const whileNextInFlight = gated.inFlight.map((message) => message.body);
+    while (gated.delivered.length < 2 || gated.inFlight.length > 0) await gated.releaseAll();
+
+    expect(scheduled).toBe(1);
+    expect(whileNextInFlight).toEqual(['next']);
+    expect(gated.delivered.map((message) => [message.body, message.sessionId])).toEqual([
+      ['next', 't1:u1'],
+      ['flaky', 't1:u1'],
+    ]);
+    expect(gated.maxInFlight()).toBe(1);
+  });
+
+  it('when a message of a session is abandoned, then it is delivered again before the later messages of its session', async () => {
+    buildBus();
+    const bodies: unknown[] = [];
+    bus.subscribe(queue, async (message) => {
+      bodies.push(message.body);
+      if (message.body === 'first' && message.deliveryCount === 1) throw new Error('transient');
+      return complete;
+    });
+
+    await bus.send(queue, { body: 'first', sessionId: 't1:u1' });
+    await bus.send(queue, { body: 'second', sessionId: 't1:u1' });
+    await bus.idle();
+
+    expect(bodies).toEqual(['first', 'first', 'second']);
+  });
+
+  it('when a queue is session-enabled, then a message without a session is refused, as Service Bus does', async () => {
+    buildBus({ sessionQueues: [queue] });
+
+    await expect(bus.send(queue, { body: 'x' })).rejects.toMatchObject({ code: 'request-rejected' });
+    await expect(bus.send(queue, { body: 'x', sessionId: 't1:u1' })).resolves.toBeUndefined();
+  });
+});

@@ -12,11 +12,12 @@ import {
 // No Service Bus peer runs here (it speaks AMQP and has no local emulator we can install), so the
 // adapter stays thin and these tests pin its mapping with the SDK's own types.
 describe('Service Bus mapping', () => {
-  it('when a message has an id and properties, then the SDK message carries them with a JSON body', () => {
+  it('when a message has an id, a session and properties, then the SDK message carries them with a JSON body', () => {
     expect(
       toServiceBusMessage({
         body: { eventId: 'e1' },
         messageId: 'sub1|users/u1/events/e1|updated|W/"abc"',
+        sessionId: 't1:u1',
         subject: 'event-change',
         applicationProperties: { tenantId: 't1', attempt: 2, urgent: true },
       }),
@@ -24,6 +25,7 @@ describe('Service Bus mapping', () => {
       body: { eventId: 'e1' },
       contentType: 'application/json',
       messageId: 'sub1|users/u1/events/e1|updated|W/"abc"',
+      sessionId: 't1:u1',
       subject: 'event-change',
       applicationProperties: { tenantId: 't1', attempt: 2, urgent: true },
     });
@@ -33,11 +35,12 @@ describe('Service Bus mapping', () => {
     expect(toServiceBusMessage({ body: 'x' })).toEqual({ body: 'x', contentType: 'application/json' });
   });
 
-  it('when the SDK delivers a message, then the handler sees body, id, delivery count and properties', () => {
+  it('when the SDK delivers a message, then the handler sees body, id, delivery count, session and properties', () => {
     const enqueuedTimeUtc = new Date('2026-11-22T10:00:00Z');
     const received = {
       body: { eventId: 'e1' },
       messageId: 'm1',
+      sessionId: 't1:u1',
       deliveryCount: 3,
       enqueuedTimeUtc,
       applicationProperties: { tenantId: 't1' },
@@ -50,6 +53,7 @@ describe('Service Bus mapping', () => {
       messageId: 'm1',
       deliveryCount: 3,
       enqueuedTime: enqueuedTimeUtc,
+      sessionId: 't1:u1',
       applicationProperties: { tenantId: 't1' },
     });
   });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { maxDeliveryCount, queueNames } from '../../../shared/bus/queues.js';
+import { maxDeliveryCount, queueNames, sessionQueueNames } from '../../../shared/bus/queues.js';
 import { settingKeys } from '../../../shared/config/settings.js';
 import { allContainerLayouts } from '../../../shared/store/containers.js';
 import {
@@ -13,6 +13,7 @@ import { parseBicep, readBicepSources } from '../../support/bicepSyntax.js';
 
 const expected: InfrastructureExpectations = {
   queueNames: Object.values(queueNames),
+  sessionQueueNames,
   maxDeliveryCount,
   containers: allContainerLayouts,
   settingKeys,
@@ -243,6 +244,14 @@ describe('each rule catches a break in a copy of the templates', () => {
       from: 'requiresDuplicateDetection: true',
       to: 'requiresDuplicateDetection: false',
       names: /queue event-changes: requiresDuplicateDetection is false, expected true/,
+    },
+    {
+      rule: 'queues-declared',
+      what: 'a session queue without sessions',
+      file: 'app/serviceBus.bicep',
+      from: 'requiresSession: true',
+      to: 'requiresSession: false',
+      names: /queue event-changes: requiresSession is false, expected true/,
     },
     {
       rule: 'queues-declared',
