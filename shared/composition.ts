@@ -29,6 +29,7 @@ import { AppError } from './errors.js';
 import type { HealthProbe } from './health/checkHealth.js';
 import { graphTokenProbe } from './health/dependencyProbes.js';
 import type { KeyWrapper } from './keys/keyWrapping.js';
+import { JoinServiceRecovery } from './meetings/joinServiceRecovery.js';
 import type { MeetingsContext } from './meetings/meetingsContext.js';
 import { RecordedEventIds } from './meetings/recordedEventIds.js';
 import { type TenantDocument, TenantSettingsCache, tenants } from './meetings/tenantSettings.js';
@@ -37,6 +38,7 @@ import type { DocumentCollection, DocumentStore } from './store/documentStore.js
 import { type Clock, systemClock } from './time/clock.js';
 import { ClientStateSigner } from './watch/clientState.js';
 import { DroppedNotificationSummary } from './watch/droppedNotifications.js';
+import { requestReconciliation } from './watch/reconciliation.js';
 import type { WatchContext } from './watch/watchContext.js';
 import { watchedUsers } from './watch/watchedUser.js';
 
@@ -170,6 +172,10 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     tenantSettingsStore,
     cipher,
     joinDetails: webex,
+    // Webex back after an outage: the mailboxes that waited on it are reconciled at once.
+    joinServiceRecovery: new JoinServiceRecovery((mailbox) =>
+      requestReconciliation(watch, mailbox, 'recovered', `webex-back-${clock.now().toISOString()}`),
+    ),
     tenantSettings,
     clock,
     counters,

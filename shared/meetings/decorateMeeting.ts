@@ -1,6 +1,6 @@
 import type { CalendarEvent } from '../calendar/calendarEvent.js';
 import type { MailboxRef } from '../calendar/mailbox.js';
-import { AppError, hasErrorCode } from '../errors.js';
+import { AppError, hasErrorCode, isTransient } from '../errors.js';
 import {
   type DecorationMarker,
   type DecorationPlan,
@@ -11,6 +11,7 @@ import {
 import type { EventTraceLog } from './eventTraceLog.js';
 import {
   hashOf,
+  type JoinDetails,
   renderJoinBlockHtml,
   renderJoinBlockText,
   withJoinBlock,
@@ -48,7 +49,7 @@ function inviteeAddresses(event: CalendarEvent): string[] {
 
 /** Writes the join block (asking Webex for it) or removes it, with its marker: one conditional write. */
 async function writeDecoration(
-  context: Pick<MeetingsContext, 'calendar' | 'joinDetails'>,
+  context: Pick<MeetingsContext, 'calendar' | 'joinDetails' | 'joinServiceRecovery'>,
   mailbox: MailboxRef,
   event: CalendarEvent,
   plan: Exclude<DecorationPlan, { action: 'none' }>,
@@ -64,10 +65,17 @@ async function writeDecoration(
   }
   const host = event.organizer.address;
   if (!host) throw new AppError('input-invalid', 'the event names no organiser');
-  const details =
-    plan.kind === 'personal-room'
-      ? await context.joinDetails.personalRoom(host)
-      : await context.joinDetails.spaceMeeting(event.subject ?? 'Meeting', inviteeAddresses(event));
+  let details: JoinDetails & { spaceId?: string };
+  try {
+    details =
+      plan.kind === 'personal-room'
+        ? await context.joinDetails.personalRoom(host)
+        : await context.joinDetails.spaceMeeting(event.subject ?? 'Meeting', inviteeAddresses(event));
+  } catch (error) {
+    if (isTransient(error)) context.joinServiceRecovery?.failed(mailbox);
+    throw error;
+  }
+  await context.joinServiceRecovery?.succeeded();
   const strings = joinStringsFor(language, templates);
   const block = { html: renderJoinBlockHtml(details, strings), text: renderJoinBlockText(details, strings) };
   const body = withJoinBlock(event.body, block);
@@ -89,7 +97,7 @@ async function writeDecoration(
  * unless it was a version conflict that the caller will retry on a fresh read.
  */
 export async function decorateMeeting(
-  context: Pick<MeetingsContext, 'calendar' | 'joinDetails' | 'counters'>,
+  context: Pick<MeetingsContext, 'calendar' | 'joinDetails' | 'joinServiceRecovery' | 'counters'>,
   change: {
     mailbox: MailboxRef;
     event: CalendarEvent;

@@ -5,6 +5,7 @@ import type { Clock } from '../time/clock.js';
 import type { WatchedUsers } from '../watch/watchedUsers.js';
 import type { EventTraces } from './eventTraces.js';
 import type { JoinDetailsProvider } from './joinDetailsProvider.js';
+import type { JoinServiceRecovery } from './joinServiceRecovery.js';
 import type { MeetingRecords } from './meetingRecords.js';
 import type { TenantSettingsCache, TenantSettingsStore } from './tenantSettings.js';
 
@@ -18,6 +19,8 @@ export interface MeetingsContext {
   /** Seals a record's details under the user's data key; opens them for the meetings list. */
   cipher: Pick<EnvelopeCipher, 'seal' | 'open'>;
   joinDetails: JoinDetailsProvider;
+  /** Reconciles the mailboxes that waited on the join service once it answers again (optional in tests). */
+  joinServiceRecovery?: JoinServiceRecovery;
   /** What administrators set, read through `tenantSettings` on the processing path. */
   tenantSettingsStore: TenantSettingsStore;
   tenantSettings: TenantSettingsCache;

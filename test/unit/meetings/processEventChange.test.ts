@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readMarker } from '../../../shared/meetings/decoration.js';
 import { currentJoinBlock } from '../../../shared/meetings/joinBlock.js';
+import { JoinServiceRecovery } from '../../../shared/meetings/joinServiceRecovery.js';
 import { keyOf, type MeetingRecord } from '../../../shared/meetings/meetingRecord.js';
 import { processEventChange } from '../../../shared/meetings/processEventChange.js';
 import {
@@ -321,6 +322,50 @@ describe('processing a change to an event', () => {
       { outcome: 'failed', rule: 'keyword @webex', graph: null, detail: 'dependency-unavailable' },
     ]);
     expect((await meetings.traceOf('AAMkAGI2-event-1='))?.lastChangeKey).toBeNull();
+  });
+
+  it('when Webex answers again after failing, then the mailboxes that waited on it are reconciled at once, each once', async () => {
+    const reconciled: string[] = [];
+    const joinServiceRecovery = new JoinServiceRecovery(async (mailbox) => {
+      reconciled.push(`${mailbox.tenantId}/${mailbox.userId}`);
+    });
+    const meetings = buildMeetings({ joinServiceRecovery });
+    meetings.calendar.put(alice, buildCalendarEvent({ location: '@webex' }));
+    meetings.joinDetails.unavailable = true;
+
+    // Two changes meet the outage: the mailbox is remembered once.
+    for (let attempt = 0; attempt < 2; attempt += 1)
+      await expect(processEventChange(meetings.context, buildEventChange())).rejects.toMatchObject({
+        code: 'dependency-unavailable',
+      });
+    expect(reconciled).toEqual([]);
+    meetings.joinDetails.unavailable = false;
+    await processEventChange(meetings.context, buildEventChange());
+    await processEventChange(
+      meetings.context,
+      buildEventChange({ eventId: 'AAMkAGI2-event-2=', changeKey: 'other' }),
+    );
+
+    expect(reconciled).toEqual([`${meetingsTenantId}/${aliceId}`]);
+  });
+
+  it('when a decoration fails without Webex being at fault (no organiser), then no mailbox waits for Webex', async () => {
+    const reconciled: string[] = [];
+    const joinServiceRecovery = new JoinServiceRecovery(async (mailbox) => {
+      reconciled.push(mailbox.userId);
+    });
+    const meetings = buildMeetings({ joinServiceRecovery });
+    meetings.calendar.put(
+      alice,
+      buildCalendarEvent({ location: '@webex', organizer: { name: null, address: null } }),
+    );
+
+    await expect(processEventChange(meetings.context, buildEventChange())).rejects.toMatchObject({
+      code: 'input-invalid',
+    });
+
+    expect(await joinServiceRecovery.succeeded()).toBe(0);
+    expect(reconciled).toEqual([]);
   });
 
   it('when the change comes from a subscription the user no longer has, then it is ignored without reading the event', async () => {
