@@ -3,6 +3,7 @@ import type { LocalTls } from '../dev/localTls.js';
 import { GraphCalendarGateway } from '../shared/adapters/graph/graphCalendarGateway.js';
 import { MsalTokenProvider } from '../shared/adapters/graph/msalTokenProvider.js';
 import type { MailboxRef } from '../shared/calendar/mailbox.js';
+import { seededJitter } from '../shared/random/seededRandom.js';
 import { percentile } from './measure.js';
 
 /**
@@ -26,6 +27,7 @@ export async function benchGraphAdapter(
     const gateway = new GraphCalendarGateway({
       graphBaseUrl: simulator.graphUrl,
       clock: simulator.clock,
+      jitter: seededJitter(simulator.faultSeed),
       tokens: new MsalTokenProvider({
         clientId: simulator.tenant.app.clientId,
         clientSecret: simulator.tenant.app.clientSecret,

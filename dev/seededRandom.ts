@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { SeededRandom, streamSeed } from '../shared/random/seededRandom.js';
+
+export { SeededRandom, streamSeed };
 
 /**
  * Seeded pseudo-random numbers for the simulators' injected faults, so that a failing run can be
@@ -22,45 +25,6 @@ export function seedFromEnv(env: NodeJS.ProcessEnv, key: string, fallback = defa
   const parsed = seedSchema.safeParse(/^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN);
   if (!parsed.success) throw new Error(`${key} must be an integer from 0 to 4294967295, got "${raw}"`);
   return parsed.data;
-}
-
-/** Murmur3's 32-bit finalizer: spreads every input bit over the output. */
-function mix32(value: number): number {
-  let h = value >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85eb_ca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2_ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-/** The seed of the stream `name` under `seed` (FNV-1a over both, then mixed): streams do not overlap. */
-export function streamSeed(seed: number, name: string): number {
-  let hash = 0x811c_9dc5;
-  for (const char of `${seed >>> 0}/${name}`) {
-    hash = Math.imul(hash ^ (char.codePointAt(0) ?? 0), 0x0100_0193);
-  }
-  return mix32(hash);
-}
-
-/** Mulberry32 (Tommy Ettinger's 32-bit generator): `next()` gives numbers in [0, 1). */
-export class SeededRandom {
-  #state: number;
-
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  next(): number {
-    this.#state = (this.#state + 0x6d2b_79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  }
-
-  /** True with probability `rate`. Always draws, so that a rate of 0 or 1 does not shift what follows. */
-  chance(rate: number): boolean {
-    return this.next() < rate;
-  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { CosmosDeadLetterRecords } from './adapters/cosmos/cosmosDeadLetterRecords.js';
 import { CosmosDocumentStore } from './adapters/cosmos/cosmosDocumentStore.js';
@@ -34,6 +35,7 @@ import type { MeetingsContext } from './meetings/meetingsContext.js';
 import { RecordedEventIds } from './meetings/recordedEventIds.js';
 import { type TenantDocument, TenantSettingsCache, tenants } from './meetings/tenantSettings.js';
 import { Counters } from './observability/counters.js';
+import { seededJitter } from './random/seededRandom.js';
 import type { DocumentCollection, DocumentStore } from './store/documentStore.js';
 import { type Clock, systemClock } from './time/clock.js';
 import { ClientStateSigner } from './watch/clientState.js';
@@ -141,7 +143,13 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     authorityHost: settings.graph.authorityHost,
     clock,
   });
-  const calendar = new GraphCalendarGateway({ graphBaseUrl: settings.graph.baseUrl, tokens, clock });
+  const calendar = new GraphCalendarGateway({
+    graphBaseUrl: settings.graph.baseUrl,
+    tokens,
+    clock,
+    // Each instance draws its jitter from its own seed, so instances do not retry in step.
+    jitter: seededJitter(randomInt(0, 2 ** 32)),
+  });
 
   const counters = new Counters();
   const webex = new WebexJoinDetails(settings.webex);

@@ -9,7 +9,8 @@ import {
   type QueueFunctionDefinition,
   settleQueueMessage,
 } from '../../shared/hosting/functionDefinitions.js';
-import { seedFaultsForEachTest } from '../support/faultSeed.js';
+import { seededJitter } from '../../shared/random/seededRandom.js';
+import { faultSeed, seedFaultsForEachTest } from '../support/faultSeed.js';
 import { buildGatewayFor, startTestGraphSimulator } from '../support/graphSimulator.js';
 import { buildInvocationContext } from '../support/invocationContext.js';
 
@@ -467,6 +468,7 @@ describe('GraphCalendarGateway against answers and ids Graph never gives', () =>
     offSchemaGateway = new GraphCalendarGateway({
       graphBaseUrl: `http://127.0.0.1:${(offSchemaGraph.address() as AddressInfo).port}/v1.0`,
       clock: simulator.clock,
+      jitter: seededJitter(faultSeed),
       tokens: { appToken: async () => 'token' },
       sleep: async () => undefined,
     });

@@ -3,6 +3,7 @@ import { ensureLocalTls } from '../../dev/localTls.js';
 import { GraphCalendarGateway } from '../../shared/adapters/graph/graphCalendarGateway.js';
 import { MsalTokenProvider } from '../../shared/adapters/graph/msalTokenProvider.js';
 import { defaultRetryPolicy } from '../../shared/adapters/graph/retryPolicy.js';
+import { seededJitter } from '../../shared/random/seededRandom.js';
 import { faultSeed } from './faultSeed.js';
 
 /**
@@ -44,6 +45,7 @@ export function buildGatewayFor(
       clock: simulator.clock,
     }),
     retryPolicy: { ...defaultRetryPolicy, baseDelayMs: 20, maxDelayMs: 1_000 },
+    jitter: seededJitter(faultSeed),
     ...overrides,
   });
 }

@@ -47,6 +47,8 @@ export interface GraphGatewayOptions {
   tokens: GraphTokenProvider;
   clock: Clock;
   retryPolicy?: RetryPolicy;
+  /** Draws the retry jitter: seeded, so that a test run replays exactly (production seeds it at random). */
+  jitter: () => number;
   /** Requests in flight per mailbox; Outlook's limit is 4. */
   maxConcurrentPerMailbox?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -212,7 +214,7 @@ export class GraphCalendarGateway implements CalendarGateway {
         }
         const retryable = isRetryableStatus(status) || status === 0;
         if (!retryable || attempt >= this.#policy.maxAttempts) throw mapped;
-        await this.#sleep(retryDelayMs(this.#policy, attempt, mapped.retryAfterMs));
+        await this.#sleep(retryDelayMs(this.#policy, attempt, mapped.retryAfterMs, this.#options.jitter));
       }
     }
   }
@@ -547,7 +549,7 @@ export class GraphCalendarGateway implements CalendarGateway {
           if (retryable && attempt < this.#policy.maxAttempts) {
             retry.push(step);
             const asked = parseRetryAfter(response.headers['retry-after'], this.#clock.now());
-            waitMs = Math.max(waitMs, retryDelayMs(this.#policy, attempt, asked));
+            waitMs = Math.max(waitMs, retryDelayMs(this.#policy, attempt, asked, this.#options.jitter));
           } else {
             results.set(response.id, {
               id: response.id,

@@ -28,7 +28,7 @@ export function retryDelayMs(
   policy: RetryPolicy,
   attempt: number,
   retryAfterMs: number | undefined,
-  random = Math.random,
+  random: () => number,
 ): number {
   const base = retryAfterMs ?? policy.baseDelayMs * 2 ** (attempt - 1);
   return Math.min(policy.maxDelayMs, base + base * policy.jitter * random());
