@@ -19,6 +19,7 @@ import { InProcessBus } from './inProcessBus.js';
 import { LocalFunctionsHost } from './localHost.js';
 import { LocalFileKeyWrapper } from './localKeyWrapper.js';
 import { ensureLocalTls, relaunchTrustingLocalCa } from './localTls.js';
+import { PresenceLog } from './presenceLog.js';
 import { defaultFaultSeed, seedFromEnv } from './seededRandom.js';
 import { WebexSimulator } from './webexSimulator.js';
 
@@ -81,10 +82,11 @@ const clockSchema = z.object({ advanceMs: z.number().int().min(0) });
 /**
  * Local-only admin routes: `GET /admin/queues` and `/admin/queues/{name}` (counts, recent messages,
  * dead letters), `POST /admin/bus/idle` (answers once no message is waiting or being processed),
- * `POST /admin/clock` `{"advanceMs"}` (moves the stack's one clock).
+ * `POST /admin/clock` `{"advanceMs"}` (moves the stack's one clock), `GET /admin/presence` (the
+ * presence changes published).
  */
 async function localAdminRoute(
-  parts: { bus: InProcessBus; clock: AdjustableClock },
+  parts: { bus: InProcessBus; clock: AdjustableClock; presence?: PresenceLog },
   method: string,
   path: string,
   body: unknown,
@@ -114,6 +116,9 @@ async function localAdminRoute(
     parts.clock.advanceBy(parsed.data.advanceMs);
     return { status: 200, body: { now: parts.clock.now().toISOString() } };
   }
+  // The presence changes published so far (object ids only), oldest first.
+  if (method === 'GET' && path === '/presence' && parts.presence)
+    return { status: 200, body: { changes: parts.presence.published() } };
   return undefined;
 }
 
@@ -216,7 +221,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const keyWrapper = new LocalFileKeyWrapper(
       settings.keyWrapping.kind === 'local-file' ? settings.keyWrapping.file : '',
     );
-    const services = composeServices(settings, { bus, deadLetterQueues: bus, keyWrapper, clock });
+    const presence = new PresenceLog(options.quiet ? () => undefined : undefined);
+    const services = composeServices(settings, {
+      bus,
+      deadLetterQueues: bus,
+      keyWrapper,
+      clock,
+      presencePublisher: presence,
+    });
     await services.store.ensureContainers(allContainerLayouts);
 
     const host = new LocalFunctionsHost({
@@ -229,7 +241,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       deadLetters: services.deadLetters,
       runTimers: options.runTimers,
       ...(options.quiet ? { log: () => undefined } : {}),
-      adminRoutes: (method, path, body) => localAdminRoute({ bus, clock }, method, path, body),
+      adminRoutes: (method, path, body) => localAdminRoute({ bus, clock, presence }, method, path, body),
     });
     const api = await host.start();
     stops.push(() => host.stop());

@@ -20,6 +20,8 @@ import { meetingRespondFunction } from './meetingRespond.js';
 import { meetingScheduleFunction } from './meetingSchedule.js';
 import { meetingsListFunction } from './meetingsList.js';
 import { openApiFunction } from './openApi.js';
+import { presencePollingFunction } from './presencePolling.js';
+import { presenceTransitionsFunction } from './presenceTransitions.js';
 import { reconciliationFunction } from './reconciliation.js';
 import { subscriptionLifecycleFunction } from './subscriptionLifecycle.js';
 import { subscriptionRenewalFunction } from './subscriptionRenewal.js';
@@ -58,6 +60,8 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(meetingRespondFunction, (services: Services) => services.meetings),
   withContext(meetingCancelFunction, (services: Services) => services.meetings),
   withContext(freeBusyFunction, (services: Services) => services.meetings),
+  withContext(presencePollingFunction, (services: Services) => services.presence),
+  withContext(presenceTransitionsFunction, (services: Services) => services.presence),
   withContext(openApiFunction, (services: Services) => ({
     serverUrl: `${services.settings.publicBaseUrl}/api`,
     routes: httpRoutes,

@@ -1,10 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { ConsolePresencePublisher } from './adapters/console/consolePresence.js';
 import { CosmosDeadLetterRecords } from './adapters/cosmos/cosmosDeadLetterRecords.js';
 import { CosmosDocumentStore } from './adapters/cosmos/cosmosDocumentStore.js';
 import { CosmosEventTraces } from './adapters/cosmos/cosmosEventTraces.js';
 import { CosmosKnownTenants } from './adapters/cosmos/cosmosKnownTenants.js';
 import { CosmosMeetingRecords } from './adapters/cosmos/cosmosMeetingRecords.js';
+import { CosmosPresenceStates } from './adapters/cosmos/cosmosPresenceStates.js';
 import { CosmosTenantSettings } from './adapters/cosmos/cosmosTenantSettings.js';
 import { CosmosWatchedUsers } from './adapters/cosmos/cosmosWatchedUsers.js';
 import { apiAudiences, BearerAuthenticator } from './adapters/entra/bearerAuth.js';
@@ -13,6 +15,7 @@ import { GraphCalendar } from './adapters/graph/graphCalendar.js';
 import { GraphCalendarGateway } from './adapters/graph/graphCalendarGateway.js';
 import { graphNotificationReader } from './adapters/graph/graphChangeNotifications.js';
 import { GraphMailboxWatch } from './adapters/graph/graphMailboxWatch.js';
+import { GraphPresenceSource } from './adapters/graph/graphPresenceSource.js';
 import { MsalTokenProvider } from './adapters/graph/msalTokenProvider.js';
 import { KeyVaultKeyWrapper } from './adapters/keyVault/keyVaultKeyWrapper.js';
 import { ServiceBusDeadLetterQueues } from './adapters/serviceBus/serviceBusDeadLetterQueues.js';
@@ -35,6 +38,8 @@ import type { MeetingsContext } from './meetings/meetingsContext.js';
 import { RecordedEventIds } from './meetings/recordedEventIds.js';
 import { type TenantDocument, TenantSettingsCache, tenants } from './meetings/tenantSettings.js';
 import { Counters } from './observability/counters.js';
+import type { PresenceContext } from './presence/presenceContext.js';
+import type { PresencePublisher } from './presence/presencePublisher.js';
 import { seededJitter } from './random/seededRandom.js';
 import type { DocumentCollection, DocumentStore } from './store/documentStore.js';
 import { type Clock, systemClock } from './time/clock.js';
@@ -73,6 +78,8 @@ export interface Services {
   tenantSettings: TenantSettingsCache;
   tenants: DocumentCollection<TenantDocument>;
   healthProbes: readonly HealthProbe[];
+  /** Out-of-office presence: polling automatic replies, exact-time transitions, publishing. */
+  presence: PresenceContext;
 }
 
 /**
@@ -85,6 +92,8 @@ export interface LocalParts {
   deadLetterQueues?: DeadLetterQueues;
   keyWrapper?: KeyWrapper;
   clock?: Clock;
+  /** Where presence changes go; the console when not given. */
+  presencePublisher?: PresencePublisher;
 }
 
 /**
@@ -198,9 +207,20 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     },
     clock,
   );
+  const presence: PresenceContext = {
+    users: watch.users,
+    source: new GraphPresenceSource(calendar),
+    states: new CosmosPresenceStates(store),
+    bus,
+    publisher: local.presencePublisher ?? new ConsolePresencePublisher(),
+    clock,
+    counters,
+    pollPeriodMs: settings.presence.pollPeriodMs,
+  };
   return {
     settings,
     clock,
+    presence,
     meetings,
     keyRing,
     tenantSettings,

@@ -117,6 +117,7 @@ resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
     API_ADMIN_ROLE: 'HybridCalendar.Admin'
     WEBEX_API_BASE_URL: 'https://webexapis.com/v1'
     WEBEX_ACCESS_TOKEN: '@Microsoft.KeyVault(SecretUri=${webexAccessTokenUri})'
+    PRESENCE_POLL_MINUTES: '15'
   }
 }
 

@@ -9,6 +9,7 @@ var queueNames = [
   'event-changes'
   'user-activation'
   'subscription-lifecycle'
+  'presence-transitions'
 ]
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {

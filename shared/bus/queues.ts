@@ -13,6 +13,8 @@ export const queueNames = {
   userActivation: 'user-activation',
   /** Verified lifecycle notifications of subscriptions. */
   subscriptionLifecycle: 'subscription-lifecycle',
+  /** A user's presence to evaluate again at an exact time: the start or end of an out-of-office window. */
+  presenceTransitions: 'presence-transitions',
 } as const;
 
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
@@ -26,6 +28,7 @@ export const sessionQueueNames: readonly QueueName[] = [
   queueNames.eventChanges,
   queueNames.userActivation,
   queueNames.subscriptionLifecycle,
+  queueNames.presenceTransitions,
 ];
 
 /** Service Bus SessionIds are at most 128 characters. */

@@ -77,6 +77,13 @@ const settingsSchema = z.object({
     .default('https://webexapis.com/v1'),
   /** A Webex service app or bot token; a Key Vault reference in Azure. */
   WEBEX_ACCESS_TOKEN: z.string().min(1),
+  /** How often each activated user's automatic replies are read (Graph has no notifications for them). */
+  PRESENCE_POLL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1, 'must be a whole number of minutes from 1 to 1440')
+    .max(1440, 'must be a whole number of minutes from 1 to 1440')
+    .default(15),
 });
 
 export type SettingKey = keyof z.input<typeof settingsSchema>;
@@ -97,6 +104,8 @@ export interface Settings {
   clientStateSecret: Buffer;
   apiAuth: { issuer: string; audience: string; jwksUrl: string; adminRole: string };
   webex: { baseUrl: string; accessToken: string };
+  /** Out-of-office presence: each activated user's automatic replies are read once per this period. */
+  presence: { pollPeriodMs: number };
 }
 
 function toSettings(raw: RawSettings): Settings {
@@ -130,6 +139,7 @@ function toSettings(raw: RawSettings): Settings {
       adminRole: raw.API_ADMIN_ROLE,
     },
     webex: { baseUrl: raw.WEBEX_API_BASE_URL, accessToken: raw.WEBEX_ACCESS_TOKEN },
+    presence: { pollPeriodMs: raw.PRESENCE_POLL_MINUTES * 60_000 },
   };
 }
 

@@ -44,6 +44,15 @@ describe('loadSettings', () => {
         adminRole: 'HybridCalendar.Admin',
       },
       webex: { baseUrl: 'https://webexapis.com/v1', accessToken: 'webex-token' },
+      presence: { pollPeriodMs: 900_000 },
+    });
+  });
+
+  it('when the presence poll period is not a whole number of minutes from 1 to 1440, then it is refused', () => {
+    expect(configurationError({ PRESENCE_POLL_MINUTES: '0' }).message).toContain('PRESENCE_POLL_MINUTES');
+    expect(configurationError({ PRESENCE_POLL_MINUTES: '7.5' }).message).toContain('PRESENCE_POLL_MINUTES');
+    expect(loadSettings({ ...buildAzureEnvironment(), PRESENCE_POLL_MINUTES: '5' }).presence).toEqual({
+      pollPeriodMs: 300_000,
     });
   });
 
