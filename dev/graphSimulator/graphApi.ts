@@ -578,13 +578,16 @@ export class GraphApi {
     if (/^\/mailboxSettings$/i.test(rest) && method === 'GET')
       return { status: 200, body: this.#mailboxSettings(mailbox) };
     if (/^\/mailboxSettings\/automaticRepliesSetting$/i.test(rest) && method === 'GET') {
-      return {
-        status: 200,
-        body: {
-          '@odata.context': `${context}/mailboxSettings/automaticRepliesSetting`,
-          ...mailbox.automaticReplies,
+      return this.#withPreferences(
+        {
+          status: 200,
+          body: {
+            '@odata.context': `${context}/mailboxSettings/automaticRepliesSetting`,
+            ...automaticRepliesIn(mailbox.automaticReplies, preferences),
+          },
         },
-      };
+        preferences,
+      );
     }
     if (/^\/mailboxSettings$/i.test(rest) && method === 'PATCH') {
       const parsed = mailboxSettingsPatchSchema.safeParse(request.body);
@@ -980,4 +983,22 @@ export class GraphApi {
   static bodyText(event: StoredEvent): string {
     return event.body.contentType === 'html' ? htmlToText(event.body.content) : event.body.content;
   }
+}
+
+/**
+ * The automatic replies as they are read: stored in the zone they were written in, their scheduled
+ * times converted to the zone a `Prefer: outlook.timezone` asks for (stored as they are otherwise).
+ */
+function automaticRepliesIn(
+  setting: Mailbox['automaticReplies'],
+  preferences: Preferences,
+): Mailbox['automaticReplies'] {
+  const copy = structuredClone(setting);
+  if (!preferences.applied.some((applied) => applied.startsWith('outlook.timezone'))) return copy;
+  for (const key of ['scheduledStartDateTime', 'scheduledEndDateTime'] as const) {
+    const instant = zonedToEpochMs(copy[key].dateTime, copy[key].timeZone);
+    if (instant !== undefined)
+      copy[key] = { dateTime: epochMsToZoned(instant, preferences.zone), timeZone: preferences.zone };
+  }
+  return copy;
 }
