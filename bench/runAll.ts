@@ -5,6 +5,7 @@ import { benchDecoration } from './decoration.js';
 import { benchGraphAdapter } from './graphAdapter.js';
 import { benchInProcessBus } from './inProcessBus.js';
 import { benchMeetingsList } from './meetingsList.js';
+import { benchPresencePolling } from './presencePolling.js';
 import { benchReconciliation } from './reconciliation.js';
 import { benchRecords } from './records.js';
 import { benchRenewal } from './renewal.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     await benchDecoration(dirname(tls.caCertPath)),
     await benchRecords(dirname(tls.caCertPath)),
     await benchMeetingsList(dirname(tls.caCertPath)),
+    await benchPresencePolling(dirname(tls.caCertPath)),
   ]) {
     for (const line of lines) console.log(line);
   }
