@@ -164,7 +164,11 @@ export async function applyPresenceReading(
     now.getTime(),
     scheduled,
   );
-  await cancelTransitions(context, replaced);
+  // A boundary already past has been delivered (or is being): only later ones are cancelled.
+  await cancelTransitions(
+    context,
+    replaced.filter((entry) => Date.parse(entry.at) > now.getTime()),
+  );
   return published;
 }
 
