@@ -179,6 +179,18 @@ describe('out-of-office presence', () => {
     expect(publisher.changes[0]?.at).toBe(new Date(start + hour).toISOString());
   });
 
+  it('when the same reading is polled again, then nothing is written, scheduled or published', async () => {
+    const { context, bus, states, publisher } = buildPresence();
+    await applyPresenceReading(context, mailbox, scheduledReplies(start + hour, start + 3 * hour));
+    const writes = states.writes;
+
+    await applyPresenceReading(context, mailbox, scheduledReplies(start + hour, start + 3 * hour));
+
+    expect(states.writes).toBe(writes);
+    expect(bus.pending.size).toBe(2);
+    expect(publisher.changes).toEqual([]);
+  });
+
   it('when the window moves, then the old messages are cancelled and the new times scheduled', async () => {
     const { context, bus, clock, publisher, deliverDue } = buildPresence();
     await applyPresenceReading(context, mailbox, scheduledReplies(start + hour, start + 3 * hour));
