@@ -161,7 +161,7 @@ export function renderDeadLettersPage(root: HTMLElement, api: AdminApi): void {
           h('td', {}, record.messageId ? button : ''),
         );
       });
-      const all = h('button', { type: 'button', class: 'btn', id: 'redrive-all' }, 'Re-drive all');
+      const all = h('button', { type: 'button', class: 'btn spaced', id: 'redrive-all' }, 'Re-drive all');
       all.addEventListener('click', () => void redrive({ all: true }));
       content.append(
         h('h2', {}, 'By reason'),
@@ -464,6 +464,14 @@ export function renderTestBenchPage(root: HTMLElement, api: AdminApi): void {
               answer.keyword
                 ? `${answer.keyword.text} (${answer.keyword.kind})`
                 : 'none: the invitation is not decorated',
+            ),
+            h('dt', {}, 'Decoration'),
+            h(
+              'dd',
+              { id: 'bench-decoration' },
+              answer.keyword
+                ? `a Webex join block (${answer.keyword.kind === 'space' ? 'space meeting with the invitees' : 'the organiser’s Personal Room'}) is written into the invitation`
+                : 'none',
             ),
             h('dt', {}, 'Join link'),
             h('dd', { id: 'bench-join-link', class: 'mono' }, answer.join.link ?? 'none'),

@@ -16,7 +16,8 @@ export type DescribedRoute = Pick<
 export function renderOpenApi(routes: readonly DescribedRoute[], serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const path = `/${route.route}`;
+    // A Functions catch-all (`{*path}`) is an ordinary path parameter to OpenAPI.
+    const path = `/${route.route.replace(/\{\*(\w+)\}/g, '{$1}')}`;
     const item = paths[path] ?? {};
     paths[path] = item;
     for (const method of route.methods) {
