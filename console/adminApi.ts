@@ -41,10 +41,12 @@ export class AdminApi {
     }
     if (!response.ok) {
       const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      // The token lives in memory for its hour; after that the API says 401 and a new sign-in helps.
+      const hint = response.status === 401 ? ' Your sign-in has expired: sign out and sign in again.' : '';
       throw new ApiError(
         response.status,
         error?.code ?? 'error',
-        error?.message ?? `The API answered ${response.status}.`,
+        `${error?.message ?? `The API answered ${response.status}.`}${hint}`,
       );
     }
     return parsed as T;

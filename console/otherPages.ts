@@ -40,7 +40,6 @@ export function describeTraceEntry(entry: TraceEntry): string[] {
     removed: 'The meeting record was removed.',
     recorded: 'The meeting record was written; the invitation was left as it was.',
     failed: 'Processing failed.',
-    skipped: 'Skipped: this change was handled already.',
   };
   words.push(outcomes[entry.outcome] ?? `Outcome: ${entry.outcome}.`);
   if (entry.graph) words.push(`Graph answered ${entry.graph}.`);

@@ -228,6 +228,35 @@ describe('the admin console in the browser', () => {
     expect((await fetch(`${stack.endpoints.api}/console/nothing.js`)).status).toBe(404);
   });
 
+  it('when used by keyboard at tablet width, then the navigation sits on top, nothing scrolls sideways and links work', async () => {
+    await page.setViewportSize({ width: 820, height: 1180 });
+    try {
+      await page.getByRole('link', { name: 'Tenants and users' }).click();
+      await expect.poll(() => page.locator('#users-table tbody tr').count()).toBe(5);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      // One layout read: the navigation ends where the page content begins.
+      const navAboveMain = await page.evaluate(() => {
+        const nav = document.querySelector('nav')?.getBoundingClientRect();
+        const main = document.querySelector('main')?.getBoundingClientRect();
+        return nav !== undefined && main !== undefined && nav.bottom <= main.top && main.left === nav.left;
+      });
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(navAboveMain).toBe(true);
+      await screenshot('users-tablet');
+
+      await page.locator('body').focus();
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+      await page.getByRole('link', { name: 'Dead letters' }).focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.locator('h1').textContent()).toBe('Dead letters');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
   it('when every page was used, then the browser reported no CSP violation and no script error', () => {
     // The enablement refusal above (400 until the enablement API takes UPNs) is the only expected one.
     const unexpected = browserProblems.filter((text) => !/status of 400/.test(text));
