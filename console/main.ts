@@ -83,8 +83,14 @@ function showConsole(configuration: ConsoleConfiguration, session: Session): voi
   const main = h('main', { id: 'main', tabindex: '-1' });
   const signOut = h('button', { type: 'button', class: 'btn', id: 'sign-out' }, 'Sign out');
   signOut.addEventListener('click', () => showSignIn(configuration));
+  // The fragment routes pages, so the skip link moves focus itself rather than through `#main`.
+  const skip = h('a', { href: '#main', class: 'skip-link' }, 'Skip to content');
+  skip.addEventListener('click', (event) => {
+    event.preventDefault();
+    main.focus();
+  });
   app.append(
-    h('a', { href: '#main', class: 'skip-link' }, 'Skip to content'),
+    skip,
     h(
       'header',
       { class: 'top' },
