@@ -233,6 +233,7 @@ const templateFields = [
 ] as const;
 
 interface Settings {
+  [field: string]: unknown;
   keywords: Record<string, string>;
   defaultLanguage: string;
   templates: Partial<Record<string, Partial<Record<string, string>>>>;
@@ -276,7 +277,9 @@ export function renderSettingsPage(root: HTMLElement, api: AdminApi): void {
       const [word, kind] = line.split('=').map((part) => part.trim());
       keywordMap[word ?? ''] = kind ?? '';
     }
+    // PUT replaces the settings: fields this page does not edit (added by later features) go back as read.
     return {
+      ...settings,
       keywords: keywordMap,
       defaultLanguage: defaultLanguage.value,
       templates,

@@ -8,6 +8,11 @@ export type DescribedRoute = Pick<
   'route' | 'methods' | 'access' | 'describe'
 >;
 
+/** A route's path in the document: a Functions catch-all (`{*path}`) is a plain path parameter to OpenAPI. */
+export function openApiPath(route: string): string {
+  return `/${route.replace(/\{\*(\w+)\}/g, '{$1}')}`;
+}
+
 /**
  * The OpenAPI 3.1 document of the HTTP surface, generated from the function definitions themselves
  * (route, methods, declared access, descriptions), request bodies described from their zod
@@ -16,8 +21,7 @@ export type DescribedRoute = Pick<
 export function renderOpenApi(routes: readonly DescribedRoute[], serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    // A Functions catch-all (`{*path}`) is an ordinary path parameter to OpenAPI.
-    const path = `/${route.route.replace(/\{\*(\w+)\}/g, '{$1}')}`;
+    const path = openApiPath(route.route);
     const item = paths[path] ?? {};
     paths[path] = item;
     for (const method of route.methods) {
