@@ -1,10 +1,14 @@
 import type { Services } from '../shared/composition.js';
 import { type FunctionDefinition, withContext } from '../shared/hosting/functionDefinitions.js';
 import type { DescribedRoute } from '../shared/hosting/openApiDocument.js';
+import { adminConsoleFunction } from './adminConsole.js';
+import { adminConsoleConfigFunction } from './adminConsoleConfig.js';
 import { adminDeadLettersFunction } from './adminDeadLetters.js';
 import { adminDisableUsersFunction } from './adminDisableUsers.js';
 import { adminEnableUsersFunction } from './adminEnableUsers.js';
 import { adminEventTraceFunction } from './adminEventTrace.js';
+import { adminJoinBlockPreviewFunction } from './adminJoinBlockPreview.js';
+import { adminJoinLinkTestFunction } from './adminJoinLinkTest.js';
 import { adminListUsersFunction } from './adminListUsers.js';
 import { adminMetricsFunction } from './adminMetrics.js';
 import { adminRedriveDeadLettersFunction } from './adminRedriveDeadLetters.js';
@@ -45,7 +49,10 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(reconciliationFunction, (services: Services) => services.watch),
   withContext(adminEnableUsersFunction, (services: Services) => services.watch),
   withContext(adminDisableUsersFunction, (services: Services) => services.watch),
-  withContext(adminListUsersFunction, (services: Services) => services.watch),
+  withContext(adminListUsersFunction, (services: Services) => ({
+    watch: services.watch,
+    userNames: services.userNames,
+  })),
   withContext(adminMetricsFunction, (services: Services) => services.counters),
   withContext(adminDeadLettersFunction, (services: Services) => services.deadLetters),
   withContext(adminRedriveDeadLettersFunction, (services: Services) => ({
@@ -66,6 +73,10 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
     serverUrl: `${services.settings.publicBaseUrl}/api`,
     routes: httpRoutes,
   })),
+  withContext(adminJoinBlockPreviewFunction, () => undefined),
+  withContext(adminJoinLinkTestFunction, (services: Services) => services.meetings),
+  withContext(adminConsoleConfigFunction, (services: Services) => services.console),
+  withContext(adminConsoleFunction, (services: Services) => services.console),
 ];
 
 /** The HTTP routes of the list above, as the OpenAPI document describes them. */

@@ -10,12 +10,14 @@ import { CosmosPresenceStates } from './adapters/cosmos/cosmosPresenceStates.js'
 import { CosmosTenantSettings } from './adapters/cosmos/cosmosTenantSettings.js';
 import { CosmosWatchedUsers } from './adapters/cosmos/cosmosWatchedUsers.js';
 import { apiAudiences, BearerAuthenticator } from './adapters/entra/bearerAuth.js';
+import { ConsoleFiles } from './adapters/files/consoleFiles.js';
 import type { CalendarGateway } from './adapters/graph/calendarGateway.js';
 import { GraphCalendar } from './adapters/graph/graphCalendar.js';
 import { GraphCalendarGateway } from './adapters/graph/graphCalendarGateway.js';
 import { graphNotificationReader } from './adapters/graph/graphChangeNotifications.js';
 import { GraphMailboxWatch } from './adapters/graph/graphMailboxWatch.js';
 import { GraphPresenceSource } from './adapters/graph/graphPresenceSource.js';
+import { GraphUserNames } from './adapters/graph/graphUserNames.js';
 import { MsalTokenProvider } from './adapters/graph/msalTokenProvider.js';
 import { KeyVaultKeyWrapper } from './adapters/keyVault/keyVaultKeyWrapper.js';
 import { ServiceBusDeadLetterQueues } from './adapters/serviceBus/serviceBusDeadLetterQueues.js';
@@ -28,7 +30,9 @@ import type { DeadLetterQueues } from './bus/deadLetterRedrive.js';
 import type { MessageBus } from './bus/messageBus.js';
 import type { DelegatedTokenProvider, GraphTokenProvider } from './calendar/tokenProvider.js';
 import type { Settings } from './config/settings.js';
+import { type ConsoleContext, consoleConfiguration } from './console/consoleShell.js';
 import { DataKeyRing, dataKeys, EnvelopeCipher } from './crypto/envelopeEncryption.js';
+import type { UserNames } from './directory/userNames.js';
 import { AppError } from './errors.js';
 import type { HealthProbe } from './health/checkHealth.js';
 import { graphTokenProbe } from './health/dependencyProbes.js';
@@ -80,6 +84,10 @@ export interface Services {
   healthProbes: readonly HealthProbe[];
   /** Out-of-office presence: polling automatic replies, exact-time transitions, publishing. */
   presence: PresenceContext;
+  /** Display names and mail from the directory, read when an administrator views users. */
+  userNames: UserNames;
+  /** The admin console: its sign-in configuration and its built files. */
+  console: ConsoleContext;
 }
 
 /**
@@ -243,5 +251,10 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
       graphTokenProbe(new CosmosKnownTenants(store), tokens),
       { name: 'webex', check: () => webex.checkHealth() },
     ],
+    userNames: new GraphUserNames(calendar),
+    console: {
+      configuration: consoleConfiguration(settings),
+      assets: new ConsoleFiles(new URL('../console/', import.meta.url)),
+    },
   };
 }

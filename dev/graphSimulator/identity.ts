@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../../shared/time/clock.js';
 import type { DemoTenant, DirectoryUser } from './demoTenant.js';
+import { isSpaRedemption, spaRedemptionProblem } from './spaClients.js';
 
 /** Graph's audience, as in real access tokens. */
 export const graphAudience = 'https://graph.microsoft.com';
@@ -404,6 +405,16 @@ export class SimulatedIdentityProvider {
     };
   }
 
+  #checkPublicClient(form: URLSearchParams): OAuthError | undefined {
+    if (form.get('client_id') === this.#tenant.app.clientId) return undefined;
+    return this.#error(
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${form.get('client_id')}' was not found in the directory.`,
+    );
+  }
+
   #checkClient(form: URLSearchParams, authorization: string | undefined): OAuthError | undefined {
     let clientId = form.get('client_id');
     let secret = form.get('client_secret');
@@ -431,8 +442,11 @@ export class SimulatedIdentityProvider {
     tenantId: string,
     form: URLSearchParams,
     authorization: string | undefined,
+    origin?: string,
   ): Promise<{ status: number; body: unknown }> {
-    const clientError = this.#checkClient(form, authorization);
+    // A browser app (SPA platform) redeems with PKCE and no secret; see spaClients.ts.
+    const spa = isSpaRedemption(form, origin);
+    const clientError = spa ? this.#checkPublicClient(form) : this.#checkClient(form, authorization);
     if (clientError) return clientError;
     const grantType = form.get('grant_type');
     const clientInfo = form.get('client_info') === '1';
@@ -484,6 +498,8 @@ export class SimulatedIdentityProvider {
           'The redirect_uri does not match the one used to request the code.',
         );
       }
+      const spaProblem = spa && origin ? spaRedemptionProblem(origin, code) : undefined;
+      if (spaProblem) return this.#error(400, 'invalid_request', 9002326, spaProblem);
       if (code.codeChallenge !== undefined) {
         const verifier = form.get('code_verifier') ?? '';
         const challenge = createHash('sha256').update(verifier).digest('base64url');

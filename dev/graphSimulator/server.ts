@@ -11,6 +11,7 @@ import { GraphError, graphErrorBody } from './graphErrors.js';
 import { type AccessTokenClaims, SimulatedIdentityProvider } from './identity.js';
 import { faultSettingsSchema, MailboxLimiter } from './limits.js';
 import { PageSnapshots } from './paging.js';
+import { tokenEndpointCorsHeaders } from './spaClients.js';
 import { type DeliveryOptions, SubscriptionService } from './subscriptions.js';
 
 export interface GraphSimulatorOptions {
@@ -323,13 +324,19 @@ export class GraphSimulator {
     if (endpoint.endsWith('openid-configuration') && method === 'GET')
       return send(response, 200, identity.openIdConfiguration(tenantId));
     if (endpoint === 'discovery/v2.0/keys' && method === 'GET') return send(response, 200, identity.jwks());
+    if (endpoint === 'oauth2/v2.0/token' && method === 'OPTIONS')
+      return send(response, 204, undefined, tokenEndpointCorsHeaders(request.headers.origin));
     if (endpoint === 'oauth2/v2.0/token' && method === 'POST') {
       const result = await identity.token(
         tenantId,
         new URLSearchParams(body.toString('utf8')),
         request.headers.authorization,
+        request.headers.origin,
       );
-      return send(response, result.status, result.body, { 'cache-control': 'no-store' });
+      return send(response, result.status, result.body, {
+        'cache-control': 'no-store',
+        ...tokenEndpointCorsHeaders(request.headers.origin),
+      });
     }
     if (endpoint === 'oauth2/v2.0/authorize' && method === 'GET') {
       const outcome = identity.authorize(url.searchParams);

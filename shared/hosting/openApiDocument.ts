@@ -8,6 +8,11 @@ export type DescribedRoute = Pick<
   'route' | 'methods' | 'access' | 'describe'
 >;
 
+/** A route's path in the document: a Functions catch-all (`{*path}`) is a plain path parameter to OpenAPI. */
+export function openApiPath(route: string): string {
+  return `/${route.replace(/\{\*(\w+)\}/g, '{$1}')}`;
+}
+
 /**
  * The OpenAPI 3.1 document of the HTTP surface, generated from the function definitions themselves
  * (route, methods, declared access, descriptions), request bodies described from their zod
@@ -16,7 +21,7 @@ export type DescribedRoute = Pick<
 export function renderOpenApi(routes: readonly DescribedRoute[], serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const path = `/${route.route}`;
+    const path = openApiPath(route.route);
     const item = paths[path] ?? {};
     paths[path] = item;
     for (const method of route.methods) {

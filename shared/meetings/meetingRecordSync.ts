@@ -5,6 +5,7 @@ import { watchWindow } from '../watch/watchContext.js';
 import type { WatchedUser } from '../watch/watchedUser.js';
 import { detectMeeting } from './detection.js';
 import { htmlToText } from './htmlText.js';
+import { chooseJoinAddresses } from './joinLinkChoice.js';
 import { keyOf, type MeetingDetails, recordTtlSeconds } from './meetingRecord.js';
 import type { MeetingRecords } from './meetingRecords.js';
 import type { MeetingsContext } from './meetingsContext.js';
@@ -28,12 +29,7 @@ export function meetingDetailsOf(event: CalendarEvent, seriesMasterId: string | 
     body: body.content,
     bodyType: body.contentType,
   }).addresses;
-  const link =
-    found.find((address) => address.kind !== 'sip' && address.kind !== 'video-address')?.address ?? null;
-  const sip =
-    found
-      .find((address) => address.kind === 'sip' || address.kind === 'video-address')
-      ?.address.replace(/^sips?:/i, '') ?? null;
+  const { link, sipAddress: sip } = chooseJoinAddresses(found);
   return {
     eventId: event.id,
     seriesMasterId,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { functionList, httpRoutes } from '../../../functions/functionList.js';
-import { renderOpenApi } from '../../../shared/hosting/openApiDocument.js';
+import { openApiPath, renderOpenApi } from '../../../shared/hosting/openApiDocument.js';
 
 interface RenderedOperation {
   security?: unknown[];
@@ -22,7 +22,7 @@ describe('the OpenAPI document', () => {
   it('when rendered from the function list, then every HTTP route and method is in it and nothing else', () => {
     const routes = functionList.flatMap((definition) =>
       definition.kind === 'http'
-        ? definition.methods.map((method) => `${method.toLowerCase()} /${definition.route}`)
+        ? definition.methods.map((method) => `${method.toLowerCase()} ${openApiPath(definition.route)}`)
         : [],
     );
 
@@ -36,7 +36,7 @@ describe('the OpenAPI document', () => {
   it('when a route is protected, then the document names the bearer scheme and the 401/403 answers, from the same declaration the host enforces', () => {
     for (const definition of httpRoutes()) {
       for (const method of definition.methods) {
-        const operation = render()[`/${definition.route}`]?.[method.toLowerCase()];
+        const operation = render()[openApiPath(definition.route)]?.[method.toLowerCase()];
         const protectedRoute = definition.access.kind === 'tenant-admin' || definition.access.kind === 'self';
         expect(operation?.['x-access']).toBe(definition.access.kind);
         expect(operation?.security !== undefined).toBe(protectedRoute);

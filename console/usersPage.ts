@@ -1,0 +1,273 @@
+import { type AdminApi, ApiError } from './adminApi.js';
+import { clear, field, fluent, formatTime, h } from './dom.js';
+
+export interface ListedUser {
+  id: string;
+  enabled: boolean;
+  state: 'activated' | 'not-activated' | 'error';
+  errorReason: string | null;
+  nextRetryAt: string | null;
+  subscriptionExpiresAt: string | null;
+  displayName: string | null;
+  mail: string | null;
+}
+
+type StateFilter = 'all' | 'activated' | 'not-activated' | 'error' | 'reconnect';
+
+/** Errors that only the user (or an administrator) can fix by connecting the calendar again. */
+const reconnectReasons = new Set(['reauthorization-required', 'unauthorized']);
+
+const stateLabels: Record<Exclude<StateFilter, 'all'>, string> = {
+  activated: 'Activated',
+  'not-activated': 'Not activated',
+  error: 'Error',
+  reconnect: 'Reconnect needed',
+};
+
+function stateOf(user: ListedUser): Exclude<StateFilter, 'all'> {
+  if (user.state === 'error' && user.errorReason && reconnectReasons.has(user.errorReason))
+    return 'reconnect';
+  return user.state;
+}
+
+const badgeColors: Record<Exclude<StateFilter, 'all'>, string> = {
+  activated: 'success',
+  'not-activated': 'informative',
+  error: 'danger',
+  reconnect: 'warning',
+};
+
+/** The users of the tenant by state; names and mail are read from the directory for this view only. */
+export async function loadUsers(api: AdminApi): Promise<ListedUser[]> {
+  const answer = await api.call<{ users: ListedUser[] }>('GET', '/users');
+  return answer.users;
+}
+
+export function renderUsersPage(root: HTMLElement, api: AdminApi, shared: { users: ListedUser[] }): void {
+  let filter: StateFilter = 'all';
+  const selected = new Set<string>();
+  const search = h('input', { id: 'user-search', type: 'search', autocomplete: 'off' });
+  const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const table = h('div', { class: 'table-wrap' });
+  const filters = h('div', { class: 'filters', role: 'group', 'aria-label': 'Filter by state' });
+
+  const refresh = async () => {
+    status.textContent = 'Loading users…';
+    try {
+      shared.users = await loadUsers(api);
+      status.textContent = `${shared.users.length} users.`;
+    } catch (error) {
+      status.textContent = error instanceof Error ? error.message : String(error);
+    }
+    draw();
+  };
+
+  const draw = () => {
+    clear(filters);
+    const counts = new Map<StateFilter, number>([['all', shared.users.length]]);
+    for (const user of shared.users) counts.set(stateOf(user), (counts.get(stateOf(user)) ?? 0) + 1);
+    for (const key of ['all', 'activated', 'not-activated', 'error', 'reconnect'] as const) {
+      const button = h(
+        'button',
+        { type: 'button', class: 'filter', 'aria-pressed': String(filter === key), 'data-state': key },
+        `${key === 'all' ? 'All' : stateLabels[key]} (${counts.get(key) ?? 0})`,
+      );
+      button.addEventListener('click', () => {
+        filter = key;
+        draw();
+      });
+      filters.appendChild(button);
+    }
+    const term = search.value.trim().toLowerCase();
+    const shown = shared.users.filter(
+      (user) =>
+        (filter === 'all' || stateOf(user) === filter) &&
+        (!term ||
+          [user.displayName, user.mail, user.id].some((value) => (value ?? '').toLowerCase().includes(term))),
+    );
+    clear(table);
+    const body = h('tbody');
+    for (const user of shown) {
+      const state = stateOf(user);
+      const checkbox = h('input', {
+        type: 'checkbox',
+        'aria-label': `Select ${user.displayName ?? user.id}`,
+        checked: selected.has(user.id),
+      });
+      checkbox.addEventListener('change', () => {
+        if (checkbox.checked) selected.add(user.id);
+        else selected.delete(user.id);
+      });
+      body.appendChild(
+        h(
+          'tr',
+          { 'data-user-id': user.id },
+          h('td', {}, checkbox),
+          h('td', { class: 'name' }, user.displayName ?? '(name unavailable)'),
+          h('td', {}, user.mail ?? '—'),
+          h(
+            'td',
+            {},
+            fluent('fluent-badge', { appearance: 'tint', color: badgeColors[state] }, stateLabels[state]),
+          ),
+          h('td', {}, user.errorReason ?? (user.enabled ? '' : 'disabled')),
+          h('td', {}, state === 'error' || state === 'reconnect' ? formatTime(user.nextRetryAt) : '—'),
+          h('td', {}, formatTime(user.subscriptionExpiresAt)),
+        ),
+      );
+    }
+    table.appendChild(
+      h(
+        'table',
+        { id: 'users-table' },
+        h('caption', {}, `Users: ${filter === 'all' ? 'all states' : stateLabels[filter]}`),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Selected')),
+            h('th', { scope: 'col' }, 'Name'),
+            h('th', { scope: 'col' }, 'Mail'),
+            h('th', { scope: 'col' }, 'State'),
+            h('th', { scope: 'col' }, 'Reason'),
+            h('th', { scope: 'col' }, 'Next retry'),
+            h('th', { scope: 'col' }, 'Subscription until'),
+          ),
+        ),
+        body,
+      ),
+    );
+  };
+  search.addEventListener('input', draw);
+
+  // Enable and disable: by UPN, by group, every user with a mailbox, or the selection above.
+  const upns = h('textarea', { id: 'enable-upns', rows: '3' });
+  const upnField = field('User principal names (one a line)', upns);
+  const group = h('input', { id: 'enable-group', type: 'text', autocomplete: 'off' });
+  const groupField = field('Group object id', group);
+  const progress = h('div', {
+    class: 'progress',
+    id: 'enablement-progress',
+    role: 'status',
+    'aria-live': 'polite',
+  });
+
+  const report = (text: string, busy = false) => {
+    clear(progress);
+    progress.appendChild(h('p', {}, text));
+    if (busy) progress.appendChild(fluent('fluent-progress-bar', { 'aria-label': 'Enablement progress' }));
+  };
+
+  const follow = async (jobId: string) => {
+    for (let round = 0; round < 600; round += 1) {
+      const job = await api.call<{
+        state: string;
+        found: number;
+        queued: number;
+        notFound: number;
+        reason?: string;
+      }>('GET', `/enablement/${encodeURIComponent(jobId)}`);
+      report(
+        `Enablement ${job.state}: ${job.found} found, ${job.queued} queued, ${job.notFound} not found${job.reason ? ` (${job.reason})` : ''}.`,
+        job.state === 'running',
+      );
+      if (job.state !== 'running') return;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  };
+
+  const send = async (action: 'enable' | 'disable', body: unknown) => {
+    report(`Sending ${action}…`, true);
+    try {
+      const answer = await api.call<{ queued?: number; jobId?: string }>('POST', `/users/${action}`, body);
+      if (answer.jobId) await follow(answer.jobId);
+      else report(`${action === 'enable' ? 'Enable' : 'Disable'}: ${answer.queued ?? 0} users queued.`);
+      await refresh();
+    } catch (error) {
+      report(
+        error instanceof ApiError
+          ? `Refused (${error.status}): ${error.message}`
+          : `Failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  };
+
+  const button = (label: string, id: string, onClick: () => void, primary = false) => {
+    const element = h('button', { type: 'button', id, class: primary ? 'btn primary' : 'btn' }, label);
+    element.addEventListener('click', onClick);
+    return element;
+  };
+
+  const lines = () =>
+    upns.value
+      .split(/[\s,;]+/)
+      .map((line) => line.trim())
+      .filter(Boolean);
+
+  root.append(
+    h('h1', {}, 'Tenants and users'),
+    h(
+      'p',
+      { class: 'lede' },
+      `Tenant ${api.tenantId}. Names and mail are read from the directory for this view and never stored.`,
+    ),
+    h('div', { class: 'toolbar' }, field('Search by name, mail or id', search).wrapper, filters),
+    status,
+    table,
+    h(
+      'section',
+      { 'aria-labelledby': 'enable-heading', class: 'card' },
+      h('h2', { id: 'enable-heading' }, 'Enable or disable'),
+      h(
+        'div',
+        { class: 'row' },
+        button(
+          'Enable selected',
+          'enable-selected',
+          () => void send('enable', { userIds: [...selected] }),
+          true,
+        ),
+        button(
+          'Disable selected',
+          'disable-selected',
+          () => void send('disable', { userIds: [...selected] }),
+        ),
+      ),
+      upnField.wrapper,
+      h(
+        'div',
+        { class: 'row' },
+        button(
+          'Enable these users',
+          'enable-upns-button',
+          () => void send('enable', { userPrincipalNames: lines() }),
+        ),
+        button(
+          'Disable these users',
+          'disable-upns-button',
+          () => void send('disable', { userPrincipalNames: lines() }),
+        ),
+      ),
+      groupField.wrapper,
+      h(
+        'div',
+        { class: 'row' },
+        button(
+          'Enable the group',
+          'enable-group-button',
+          () => void send('enable', { groupId: group.value.trim() }),
+        ),
+        button(
+          'Enable everyone with a mailbox',
+          'enable-all-button',
+          () => void send('enable', { allUsersWithMailbox: true }),
+        ),
+      ),
+      progress,
+    ),
+  );
+  draw();
+  void refresh();
+}
