@@ -9,6 +9,7 @@ var queueNames = [
   'event-changes'
   'user-activation'
   'subscription-lifecycle'
+  'tenant-enablement'
 ]
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {

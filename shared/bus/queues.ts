@@ -13,6 +13,8 @@ export const queueNames = {
   userActivation: 'user-activation',
   /** Verified lifecycle notifications of subscriptions. */
   subscriptionLifecycle: 'subscription-lifecycle',
+  /** Enablement jobs: users chosen by UPN, group or "all with a mailbox", resolved and enabled. */
+  tenantEnablement: 'tenant-enablement',
 } as const;
 
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
@@ -26,7 +28,15 @@ export const sessionQueueNames: readonly QueueName[] = [
   queueNames.eventChanges,
   queueNames.userActivation,
   queueNames.subscriptionLifecycle,
+  // Enablement reads the tenant's directory: its session is the tenant (`sessionIdForTenant`), so
+  // one job per tenant runs at a time.
+  queueNames.tenantEnablement,
 ];
+
+/** The session of a tenant's directory work: the tenant id, lower-cased. */
+export function sessionIdForTenant(tenantId: string): string {
+  return tenantId.toLowerCase();
+}
 
 /** Service Bus SessionIds are at most 128 characters. */
 const maxSessionIdLength = 128;

@@ -72,6 +72,13 @@ const settingsSchema = z.object({
     error: "must be the https:// URL of the issuer's signing keys",
   }),
   API_ADMIN_ROLE: z.string().min(1).default('HybridCalendar.Admin'),
+  /** Base64 of at least 32 random bytes; signs the `state` of tenant onboarding. A Key Vault reference in Azure. */
+  ONBOARDING_STATE_SECRET: z
+    .string()
+    .refine(
+      (value) => Buffer.from(value, 'base64').length >= 32,
+      'must be base64 of at least 32 random bytes',
+    ),
   WEBEX_API_BASE_URL: z
     .url({ protocol: /^https$/, error: 'must be an https:// URL such as https://webexapis.com/v1' })
     .default('https://webexapis.com/v1'),
@@ -97,6 +104,7 @@ export interface Settings {
   clientStateSecret: Buffer;
   apiAuth: { issuer: string; audience: string; jwksUrl: string; adminRole: string };
   webex: { baseUrl: string; accessToken: string };
+  onboarding: { stateSecret: Buffer };
 }
 
 function toSettings(raw: RawSettings): Settings {
@@ -130,6 +138,7 @@ function toSettings(raw: RawSettings): Settings {
       adminRole: raw.API_ADMIN_ROLE,
     },
     webex: { baseUrl: raw.WEBEX_API_BASE_URL, accessToken: raw.WEBEX_ACCESS_TOKEN },
+    onboarding: { stateSecret: Buffer.from(raw.ONBOARDING_STATE_SECRET, 'base64') },
   };
 }
 

@@ -17,6 +17,12 @@ export const containerLayouts = {
   traces: { containerId: 'traces', partitionKeyPath: '/userId', defaultTtlSeconds: -1 },
   /** Why messages were dead-lettered (the SDK binding cannot say it to Service Bus); gone after 14 days. */
   deadLetters: { containerId: 'deadLetters', partitionKeyPath: '/queue', defaultTtlSeconds: 1_209_600 },
+  /** Onboarded tenants: when and by whom consented, their domains. */
+  onboardedTenants: { containerId: 'onboardedTenants', partitionKeyPath: '/id' },
+  /** Enablement jobs (by UPN, group or all mailboxes) and their progress; each expires a week after it ends. */
+  enablementJobs: { containerId: 'enablementJobs', partitionKeyPath: '/tenantId', defaultTtlSeconds: -1 },
+  /** OAuth `state` of onboarding sign-ins and consents: single use, expire on their own. */
+  onboardingStates: { containerId: 'onboardingStates', partitionKeyPath: '/id', defaultTtlSeconds: -1 },
 } as const satisfies Record<string, ContainerLayout>;
 
 export const allContainerLayouts: readonly ContainerLayout[] = Object.values(containerLayouts);

@@ -44,6 +44,7 @@ describe('loadSettings', () => {
         adminRole: 'HybridCalendar.Admin',
       },
       webex: { baseUrl: 'https://webexapis.com/v1', accessToken: 'webex-token' },
+      onboarding: { stateSecret: Buffer.alloc(32, 9) },
     });
   });
 
