@@ -3,11 +3,14 @@ import { type FunctionDefinition, withContext } from '../shared/hosting/function
 import type { DescribedRoute } from '../shared/hosting/openApiDocument.js';
 import { adminDeadLettersFunction } from './adminDeadLetters.js';
 import { adminDisableUsersFunction } from './adminDisableUsers.js';
+import { adminEnablementJobFunction } from './adminEnablementJob.js';
 import { adminEnableUsersFunction } from './adminEnableUsers.js';
 import { adminEventTraceFunction } from './adminEventTrace.js';
 import { adminListUsersFunction } from './adminListUsers.js';
 import { adminMetricsFunction } from './adminMetrics.js';
+import { adminOffboardTenantFunction } from './adminOffboardTenant.js';
 import { adminRedriveDeadLettersFunction } from './adminRedriveDeadLetters.js';
+import { adminTenantOnboardingFunction } from './adminTenantOnboarding.js';
 import { adminTenantSettingsFunction } from './adminTenantSettings.js';
 import { errorRetryFunction } from './errorRetry.js';
 import { eventChangesFunction } from './eventChanges.js';
@@ -19,10 +22,18 @@ import { meetingCancelFunction } from './meetingCancel.js';
 import { meetingRespondFunction } from './meetingRespond.js';
 import { meetingScheduleFunction } from './meetingSchedule.js';
 import { meetingsListFunction } from './meetingsList.js';
+import { onboardingTenantCallbackFunction } from './onboardingTenantCallback.js';
+import {
+  onboardingEnableFunction,
+  onboardingEnablementProgressFunction,
+  onboardingTestMailboxFunction,
+} from './onboardingTenantForms.js';
+import { onboardingTenantStartFunction } from './onboardingTenantStart.js';
 import { openApiFunction } from './openApi.js';
 import { reconciliationFunction } from './reconciliation.js';
 import { subscriptionLifecycleFunction } from './subscriptionLifecycle.js';
 import { subscriptionRenewalFunction } from './subscriptionRenewal.js';
+import { tenantEnablementFunction } from './tenantEnablement.js';
 import { userActivationFunction } from './userActivation.js';
 import { watchRefreshFunction } from './watchRefresh.js';
 
@@ -41,7 +52,7 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(errorRetryFunction, (services: Services) => services.watch),
   withContext(watchRefreshFunction, (services: Services) => services.watch),
   withContext(reconciliationFunction, (services: Services) => services.watch),
-  withContext(adminEnableUsersFunction, (services: Services) => services.watch),
+  withContext(adminEnableUsersFunction, (services: Services) => services.onboarding.enablement),
   withContext(adminDisableUsersFunction, (services: Services) => services.watch),
   withContext(adminListUsersFunction, (services: Services) => services.watch),
   withContext(adminMetricsFunction, (services: Services) => services.counters),
@@ -58,6 +69,15 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(meetingRespondFunction, (services: Services) => services.meetings),
   withContext(meetingCancelFunction, (services: Services) => services.meetings),
   withContext(freeBusyFunction, (services: Services) => services.meetings),
+  withContext(onboardingTenantStartFunction, (services: Services) => services.onboarding),
+  withContext(onboardingTenantCallbackFunction, (services: Services) => services.onboarding),
+  withContext(onboardingTestMailboxFunction, (services: Services) => services.onboarding),
+  withContext(onboardingEnableFunction, (services: Services) => services.onboarding),
+  withContext(onboardingEnablementProgressFunction, (services: Services) => services.onboarding),
+  withContext(tenantEnablementFunction, (services: Services) => services.onboarding.enablement),
+  withContext(adminEnablementJobFunction, (services: Services) => services.onboarding.enablement),
+  withContext(adminTenantOnboardingFunction, (services: Services) => services.onboarding),
+  withContext(adminOffboardTenantFunction, (services: Services) => services.offboarding),
   withContext(openApiFunction, (services: Services) => ({
     serverUrl: `${services.settings.publicBaseUrl}/api`,
     routes: httpRoutes,

@@ -13,6 +13,8 @@ import { GraphCalendar } from './adapters/graph/graphCalendar.js';
 import { GraphCalendarGateway } from './adapters/graph/graphCalendarGateway.js';
 import { graphNotificationReader } from './adapters/graph/graphChangeNotifications.js';
 import { GraphMailboxWatch } from './adapters/graph/graphMailboxWatch.js';
+import { GraphTenantDirectory } from './adapters/graph/graphTenantDirectory.js';
+import { MsalAdminSignIn } from './adapters/graph/msalAdminSignIn.js';
 import { MsalTokenProvider } from './adapters/graph/msalTokenProvider.js';
 import { KeyVaultKeyWrapper } from './adapters/keyVault/keyVaultKeyWrapper.js';
 import { ServiceBusDeadLetterQueues } from './adapters/serviceBus/serviceBusDeadLetterQueues.js';
@@ -35,6 +37,10 @@ import type { MeetingsContext } from './meetings/meetingsContext.js';
 import { RecordedEventIds } from './meetings/recordedEventIds.js';
 import { type TenantDocument, TenantSettingsCache, tenants } from './meetings/tenantSettings.js';
 import { Counters } from './observability/counters.js';
+import type { OffboardingContext } from './onboarding/offboarding.js';
+import { enablementJobs, onboardedTenants, onboardingStates } from './onboarding/onboardingRecords.js';
+import { OnboardingTokenSigner } from './onboarding/signedTokens.js';
+import type { OnboardingContext } from './onboarding/tenantOnboarding.js';
 import { seededJitter } from './random/seededRandom.js';
 import type { DocumentCollection, DocumentStore } from './store/documentStore.js';
 import { type Clock, systemClock } from './time/clock.js';
@@ -73,6 +79,10 @@ export interface Services {
   tenantSettings: TenantSettingsCache;
   tenants: DocumentCollection<TenantDocument>;
   healthProbes: readonly HealthProbe[];
+  /** Tenant onboarding: admin sign-in and consent, test mailbox, enablement jobs. */
+  onboarding: OnboardingContext;
+  /** Tenant offboarding: everything of a tenant deleted, its data keys last. */
+  offboarding: OffboardingContext;
 }
 
 /**
@@ -198,7 +208,39 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     },
     clock,
   );
+  const directory = new GraphTenantDirectory(calendar, clock);
+  const onboarding: OnboardingContext = {
+    clock,
+    signer: new OnboardingTokenSigner(settings.onboarding.stateSecret),
+    states: store.collection(onboardingStates),
+    tenants: store.collection(onboardedTenants),
+    signIn: new MsalAdminSignIn({
+      clientId: settings.graph.clientId,
+      clientSecret: settings.graph.clientSecret,
+      authorityHost: settings.graph.authorityHost,
+      graphBaseUrl: settings.graph.baseUrl,
+    }),
+    directory,
+    enablement: { jobs: store.collection(enablementJobs), bus, directory, watch, clock },
+    callbackUrl: `${settings.publicBaseUrl}/api/onboarding/tenant/callback`,
+  };
+  const offboarding: OffboardingContext = {
+    store,
+    subscriptions: {
+      list: async (tenantId) => (await calendar.listSubscriptions(tenantId)).map((s) => s.id),
+      delete: (tenantId, subscriptionId) =>
+        calendar.deleteSubscription(tenantId, subscriptionId).catch((error: unknown) => {
+          if (!(error instanceof AppError && error.code === 'not-found')) throw error;
+        }),
+    },
+    forgetCached: (tenantId, userIds) => {
+      tenantSettings.forget(tenantId);
+      for (const userId of userIds) keyRing.forgetUser(userId);
+    },
+  };
   return {
+    onboarding,
+    offboarding,
     settings,
     clock,
     meetings,
