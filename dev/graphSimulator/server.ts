@@ -469,9 +469,9 @@ export class GraphSimulator {
       const parsed = z.object({ user: z.string().min(1) }).safeParse(input);
       if (!parsed.success) return invalid('user (id or mail) is required');
       const key = parsed.data.user.toLowerCase();
-      const user = this.tenant.users.find(
-        (candidate) => candidate.id === key || candidate.mail.toLowerCase() === key,
-      );
+      const user = this.identity.tenants
+        .flatMap((tenant) => tenant.users)
+        .find((candidate) => candidate.id === key || candidate.mail.toLowerCase() === key);
       if (!user)
         return send(response, 404, { error: { code: 'NotFound', message: `No user ${parsed.data.user}` } });
       return send(response, 200, {

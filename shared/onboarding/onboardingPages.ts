@@ -126,7 +126,7 @@ function jobSection(
     `<dt>Not found</dt><dd data-count="notFound">${job.notFound}</dd>` +
     (job.reason ? `<dt>Reason</dt><dd class="failure">${escapeHtml(job.reason)}</dd>` : '') +
     '</dl>' +
-    `<form method="post" action="${startPath}/enablement">${sessionField(session)}` +
+    `<form method="post" action="${startPath}/enablement" id="enablement-refresh">${sessionField(session)}` +
     `<input type="hidden" name="jobId" value="${escapeHtml(job.jobId)}"><button type="submit">Refresh</button></form></section>`
   );
 }
