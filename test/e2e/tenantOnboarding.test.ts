@@ -133,6 +133,20 @@ describe('tenant onboarding through the running stack', () => {
     await expectNothingWritten();
   });
 
+  it('when the administrator declines the admin consent, then the page gives Entra ID’s reason and nothing is written', async () => {
+    await fetch(`${stack.endpoints.graphControl}/tenants/${tenant.tenantId}/admin-consent`, {
+      method: 'POST',
+      body: JSON.stringify({ decision: 'decline' }),
+    });
+
+    const page = await browser.open(startUrl('grace@fabrikam.example'));
+
+    expect(page.status).toBe(400);
+    expect(dataAttribute(page.html, 'error')).toBe('consent_required');
+    expect(page.html).toContain('AADSTS65004');
+    await expectNothingWritten();
+  });
+
   describe('when the Global Administrator onboards the tenant from zero', () => {
     let onboarded: BrowsedPage;
 
@@ -262,7 +276,8 @@ describe('tenant onboarding through the running stack', () => {
         queued: 1,
         notFound: 1,
       });
-      expect(stack.output()).not.toContain('ghost@fabrikam.example');
+      // No address reached the logs: not the names looked up, not the sign-in hints.
+      expect(stack.output()).not.toMatch(/@fabrikam\.example/);
     });
   });
 });
