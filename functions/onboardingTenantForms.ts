@@ -56,7 +56,7 @@ async function asPage(work: () => Promise<Page>): Promise<PageResponse> {
   } catch (error) {
     if (
       isAppError(error) &&
-      ['forbidden', 'input-invalid', 'not-found', 'payload-too-large'].includes(error.code)
+      ['forbidden', 'input-invalid', 'not-found', 'payload-too-large', 'unauthorized'].includes(error.code)
     )
       return toResponse({
         ...formRefusedPage(error.message),
@@ -92,6 +92,7 @@ export const onboardingTestMailboxFunction: HttpFunctionDefinition<OnboardingCon
     post: {
       summary: 'Onboarding form: test a mailbox (session from the onboarding page)',
       body: testMailboxFormSchema,
+      bodyContentType: 'application/x-www-form-urlencoded',
       responses: { '200': 'The page with the outcome', '403': 'Session invalid or over' },
     },
   },
@@ -116,6 +117,7 @@ export const onboardingEnableFunction: HttpFunctionDefinition<OnboardingContext>
     post: {
       summary: 'Onboarding form: choose whom to enable (session from the onboarding page)',
       body: enableFormSchema,
+      bodyContentType: 'application/x-www-form-urlencoded',
       responses: {
         '200': 'The page with the job’s progress',
         '400': 'Invalid choice',
@@ -160,6 +162,7 @@ export const onboardingEnablementProgressFunction: HttpFunctionDefinition<Onboar
     post: {
       summary: 'Onboarding form: progress of an enablement job',
       body: progressFormSchema,
+      bodyContentType: 'application/x-www-form-urlencoded',
       responses: { '200': 'The page with the job’s progress', '403': 'Session invalid or over' },
     },
   },

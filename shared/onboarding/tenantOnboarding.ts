@@ -213,7 +213,11 @@ async function afterConsent(
     };
   }
   const now = context.clock.now().toISOString();
-  const domains = await context.directory.domains(tenantId);
+  // Entra ID may take a moment to let the new consent through: the tenant is recorded either way.
+  const domains = await context.directory.domains(tenantId).catch((error: unknown) => {
+    if (hasErrorCode(error, 'unauthorized')) return [] as string[];
+    throw error;
+  });
   const existing = await context.tenants.read(tenantId, tenantId);
   const tenant: OnboardedTenant = {
     id: tenantId,

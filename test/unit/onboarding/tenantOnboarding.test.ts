@@ -66,6 +66,7 @@ class FakeDirectory implements TenantDirectory {
   failWith: AppError | undefined;
 
   async domains(): Promise<string[]> {
+    if (this.failWith) throw this.failWith;
     return ['fabrikam.example'];
   }
   async findUserId(_tenant: string, name: string): Promise<string | undefined> {
@@ -247,6 +248,17 @@ describe('tenant onboarding', () => {
     // A state does not pass as a session, nor a session as a state.
     expect(() => sessionOf(context, state)).toThrow(AppError);
     expect(await completeOnboardingStep(context, { state: session })).toMatchObject({ reason: 'forged' });
+  });
+
+  it('when Graph does not yet let the new consent through, then the tenant is still recorded, without domains', async () => {
+    const redirect = await signedInCallback();
+    const state = redirect.kind === 'redirect' ? stateOf(redirect.location) : '';
+    directory.failWith = new AppError('unauthorized', 'consent not yet propagated');
+
+    const outcome = await completeOnboardingStep(context, { state, admin_consent: 'True', tenant: tenantId });
+
+    expect(outcome.kind).toBe('onboarded');
+    expect(tenants.all().map((tenant) => tenant.domains)).toEqual([[]]);
   });
 
   it('when the consent names another tenant than the one that signed in, then nothing is recorded', async () => {
