@@ -20,6 +20,32 @@ export function mailboxAccessRefusal(user: DirectoryUser, claims: AccessTokenCla
   return undefined;
 }
 
+/**
+ * A subscription to the events of a mailbox an application access policy blocks fails as Graph's
+ * Exchange extension reports it: 403 `ExtensionError`, the policy's reason inside the message.
+ */
+export function subscriptionRefusal(
+  tenant: DemoTenant,
+  body: unknown,
+  claims: AccessTokenClaims,
+): GraphError | undefined {
+  const resource = (body as { resource?: unknown } | undefined)?.resource;
+  if (typeof resource !== 'string' || claims.idtyp !== 'app') return undefined;
+  const key = /^\/?users\/([^/]+)\//i.exec(resource)?.[1]?.toLowerCase();
+  const user = tenant.users.find(
+    (candidate) =>
+      candidate.id === key ||
+      candidate.userPrincipalName.toLowerCase() === key ||
+      candidate.mail.toLowerCase() === key,
+  );
+  if (!user?.applicationAccessPolicyBlocked) return undefined;
+  return new GraphError(
+    403,
+    'ExtensionError',
+    'Operation: Create; Exception: [Status Code: Forbidden; Reason: Access to OData is disabled.]',
+  );
+}
+
 /** `mail`, as Graph shows it: null for a user without a mailbox. */
 export function graphMailOf(user: DirectoryUser): string | null {
   return user.exchangeLicensed === false ? null : user.mail;

@@ -9,7 +9,13 @@ import {
   toGraphEvent,
 } from './calendars.js';
 import { type DemoTenant, type DirectoryUser, globalAdministratorRoleTemplateId } from './demoTenant.js';
-import { graphMailOf, mailboxAccessRefusal, transitiveMembers, usersWithMailFilter } from './directory.js';
+import {
+  graphMailOf,
+  mailboxAccessRefusal,
+  subscriptionRefusal,
+  transitiveMembers,
+  usersWithMailFilter,
+} from './directory.js';
 import { badRequest, GraphError, notFound } from './graphErrors.js';
 import type { AccessTokenClaims } from './identity.js';
 import type { MailboxLimiter } from './limits.js';
@@ -908,6 +914,8 @@ export class GraphApi {
     const method = request.method.toUpperCase();
     const context = `${this.#graphBase}/$metadata#subscriptions`;
     if (!id && method === 'POST') {
+      const refusal = subscriptionRefusal(this.#tenantOf(request.claims), request.body, request.claims);
+      if (refusal) throw refusal;
       const created = await this.#subscriptions.create(request.body, {
         appId: request.claims.appid,
         oid: request.claims.oid,

@@ -149,6 +149,23 @@ describe('the second tenant', () => {
         code: 'ErrorAccessDenied',
         message: 'Access to OData is disabled.',
       });
+      const subscription = await fetch(`${simulator.graphUrl}/subscriptions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          changeType: 'created',
+          notificationUrl: 'https://127.0.0.1:1/notify',
+          resource: '/users/bruno@fabrikam.example/events',
+          expirationDateTime: new Date(simulator.clock.now().getTime() + 3_600_000).toISOString(),
+        }),
+      });
+      expect(subscription.status).toBe(403);
+      expect(
+        ((await subscription.json()) as { error: { code: string; message: string } }).error,
+      ).toMatchObject({
+        code: 'ExtensionError',
+        message: expect.stringContaining('Access to OData is disabled.'),
+      });
       const unlicensed = await graphAs(token, '/users/uma@fabrikam.example/events');
       expect(unlicensed.status).toBe(404);
       expect((unlicensed.body.error as { code: string }).code).toBe('MailboxNotEnabledForRESTAPI');
