@@ -26,6 +26,10 @@ param clientStateSecret string
 @description('Webex service app or bot token; stored in Key Vault as webex-access-token.')
 param webexAccessToken string
 
+@secure()
+@description('Base64 of at least 32 random bytes (openssl rand -base64 32): signs the onboarding state; stored in Key Vault as onboarding-state-secret.')
+param onboardingStateSecret string
+
 @description('Expected audience of API tokens; empty means api://{graphClientId}.')
 param apiAuthAudience string = ''
 
@@ -113,6 +117,7 @@ module keyVault './app/keyVault.bicep' = {
     graphClientSecret: graphClientSecret
     clientStateSecret: clientStateSecret
     webexAccessToken: webexAccessToken
+    onboardingStateSecret: onboardingStateSecret
   }
 }
 
@@ -150,6 +155,7 @@ module functionApp './app/functionApp.bicep' = {
     graphClientSecretUri: keyVault.outputs.graphClientSecretUri
     clientStateSecretUri: keyVault.outputs.clientStateSecretUri
     webexAccessTokenUri: keyVault.outputs.webexAccessTokenUri
+    onboardingStateSecretUri: keyVault.outputs.onboardingStateSecretUri
     graphClientId: graphClientId
     apiAuthAudience: empty(apiAuthAudience) ? 'api://${graphClientId}' : apiAuthAudience
   }

@@ -14,6 +14,7 @@ import { allContainerLayouts } from '../shared/store/containers.js';
 import { AdjustableClock } from '../shared/time/clock.js';
 import { enableUsers } from '../shared/watch/enablement.js';
 import { type EmbeddedCosmos, startEmbeddedCosmos } from './embeddedCosmos.js';
+import { globalAdministratorRoleTemplateId } from './graphSimulator/demoTenant.js';
 import { GraphSimulator } from './graphSimulator/server.js';
 import { InProcessBus } from './inProcessBus.js';
 import { LocalFunctionsHost } from './localHost.js';
@@ -42,6 +43,19 @@ export interface LocalEndpoints {
   webex: { baseUrl: string; accessToken: string; control: string };
   /** Seed of the simulators' injected faults: the same seed and requests meet the same faults. */
   faultSeed: number;
+  /** Every tenant of the Graph simulator: the demo tenant (consented) and those onboarding starts from zero. */
+  tenants: LocalTenant[];
+}
+
+/** A tenant of the Graph simulator, as `endpoints.json` lists it. */
+export interface LocalTenant {
+  tenantId: string;
+  displayName: string;
+  /** Whether the tenant's admin had consented when the stack started. */
+  consented: boolean;
+  authority: string;
+  users: Array<{ id: string; mail: string; displayName: string; isGlobalAdministrator: boolean }>;
+  groups: Array<{ id: string; displayName: string }>;
 }
 
 export interface LocalStackOptions {
@@ -208,6 +222,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       GRAPH_BASE_URL: graph.graphUrl,
       PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
       CLIENT_STATE_SECRET: await ensureLocalSecret(join(options.stateDir, 'secrets', 'client-state-secret')),
+      ONBOARDING_STATE_SECRET: await ensureLocalSecret(
+        join(options.stateDir, 'secrets', 'onboarding-state-secret'),
+      ),
       API_AUTH_ISSUER: `${graph.baseUrl}/{tenantid}/v2.0`,
       API_AUTH_AUDIENCE: graph.identity.apiAudience(),
       API_AUTH_JWKS_URL: `${graph.baseUrl}/common/discovery/v2.0/keys`,
@@ -269,6 +286,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         control: `${webex.baseUrl.replace(/\/v1$/, '')}/_control`,
       },
       faultSeed,
+      tenants: [{ tenant: graph.tenant, groups: [] }, ...graph.otherTenants].map(({ tenant, groups }) => ({
+        tenantId: tenant.tenantId,
+        displayName: tenant.displayName,
+        consented: graph.identity.consentedTenants.has(tenant.tenantId),
+        authority: graph.identity.authority(tenant.tenantId),
+        users: tenant.users.map((user) => ({
+          id: user.id,
+          mail: user.mail,
+          displayName: user.displayName,
+          isGlobalAdministrator: user.directoryRoleTemplateIds.includes(globalAdministratorRoleTemplateId),
+        })),
+        groups: groups.map((group) => ({ id: group.id, displayName: group.displayName })),
+      })),
     };
     // The demo tenant counts as consented; its users are enabled, so subscriptions go live at once.
     await enableUsers(

@@ -5,13 +5,16 @@ import { adminConsoleFunction } from './adminConsole.js';
 import { adminConsoleConfigFunction } from './adminConsoleConfig.js';
 import { adminDeadLettersFunction } from './adminDeadLetters.js';
 import { adminDisableUsersFunction } from './adminDisableUsers.js';
+import { adminEnablementJobFunction } from './adminEnablementJob.js';
 import { adminEnableUsersFunction } from './adminEnableUsers.js';
 import { adminEventTraceFunction } from './adminEventTrace.js';
 import { adminJoinBlockPreviewFunction } from './adminJoinBlockPreview.js';
 import { adminJoinLinkTestFunction } from './adminJoinLinkTest.js';
 import { adminListUsersFunction } from './adminListUsers.js';
 import { adminMetricsFunction } from './adminMetrics.js';
+import { adminOffboardTenantFunction } from './adminOffboardTenant.js';
 import { adminRedriveDeadLettersFunction } from './adminRedriveDeadLetters.js';
+import { adminTenantOnboardingFunction } from './adminTenantOnboarding.js';
 import { adminTenantSettingsFunction } from './adminTenantSettings.js';
 import { errorRetryFunction } from './errorRetry.js';
 import { eventChangesFunction } from './eventChanges.js';
@@ -23,12 +26,20 @@ import { meetingCancelFunction } from './meetingCancel.js';
 import { meetingRespondFunction } from './meetingRespond.js';
 import { meetingScheduleFunction } from './meetingSchedule.js';
 import { meetingsListFunction } from './meetingsList.js';
+import { onboardingTenantCallbackFunction } from './onboardingTenantCallback.js';
+import {
+  onboardingEnableFunction,
+  onboardingEnablementProgressFunction,
+  onboardingTestMailboxFunction,
+} from './onboardingTenantForms.js';
+import { onboardingTenantStartFunction } from './onboardingTenantStart.js';
 import { openApiFunction } from './openApi.js';
 import { presencePollingFunction } from './presencePolling.js';
 import { presenceTransitionsFunction } from './presenceTransitions.js';
 import { reconciliationFunction } from './reconciliation.js';
 import { subscriptionLifecycleFunction } from './subscriptionLifecycle.js';
 import { subscriptionRenewalFunction } from './subscriptionRenewal.js';
+import { tenantEnablementFunction } from './tenantEnablement.js';
 import { userActivationFunction } from './userActivation.js';
 import { watchRefreshFunction } from './watchRefresh.js';
 
@@ -47,7 +58,7 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(errorRetryFunction, (services: Services) => services.watch),
   withContext(watchRefreshFunction, (services: Services) => services.watch),
   withContext(reconciliationFunction, (services: Services) => services.watch),
-  withContext(adminEnableUsersFunction, (services: Services) => services.watch),
+  withContext(adminEnableUsersFunction, (services: Services) => services.onboarding.enablement),
   withContext(adminDisableUsersFunction, (services: Services) => services.watch),
   withContext(adminListUsersFunction, (services: Services) => ({
     watch: services.watch,
@@ -69,6 +80,15 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(freeBusyFunction, (services: Services) => services.meetings),
   withContext(presencePollingFunction, (services: Services) => services.presence),
   withContext(presenceTransitionsFunction, (services: Services) => services.presence),
+  withContext(onboardingTenantStartFunction, (services: Services) => services.onboarding),
+  withContext(onboardingTenantCallbackFunction, (services: Services) => services.onboarding),
+  withContext(onboardingTestMailboxFunction, (services: Services) => services.onboarding),
+  withContext(onboardingEnableFunction, (services: Services) => services.onboarding),
+  withContext(onboardingEnablementProgressFunction, (services: Services) => services.onboarding),
+  withContext(tenantEnablementFunction, (services: Services) => services.onboarding.enablement),
+  withContext(adminEnablementJobFunction, (services: Services) => services.onboarding.enablement),
+  withContext(adminTenantOnboardingFunction, (services: Services) => services.onboarding),
+  withContext(adminOffboardTenantFunction, (services: Services) => services.offboarding),
   withContext(openApiFunction, (services: Services) => ({
     serverUrl: `${services.settings.publicBaseUrl}/api`,
     routes: httpRoutes,

@@ -17,7 +17,9 @@ import { GraphCalendarGateway } from './adapters/graph/graphCalendarGateway.js';
 import { graphNotificationReader } from './adapters/graph/graphChangeNotifications.js';
 import { GraphMailboxWatch } from './adapters/graph/graphMailboxWatch.js';
 import { GraphPresenceSource } from './adapters/graph/graphPresenceSource.js';
+import { GraphTenantDirectory } from './adapters/graph/graphTenantDirectory.js';
 import { GraphUserNames } from './adapters/graph/graphUserNames.js';
+import { MsalAdminSignIn } from './adapters/graph/msalAdminSignIn.js';
 import { MsalTokenProvider } from './adapters/graph/msalTokenProvider.js';
 import { KeyVaultKeyWrapper } from './adapters/keyVault/keyVaultKeyWrapper.js';
 import { ServiceBusDeadLetterQueues } from './adapters/serviceBus/serviceBusDeadLetterQueues.js';
@@ -42,6 +44,10 @@ import type { MeetingsContext } from './meetings/meetingsContext.js';
 import { RecordedEventIds } from './meetings/recordedEventIds.js';
 import { type TenantDocument, TenantSettingsCache, tenants } from './meetings/tenantSettings.js';
 import { Counters } from './observability/counters.js';
+import type { OffboardingContext } from './onboarding/offboarding.js';
+import { enablementJobs, onboardedTenants, onboardingStates } from './onboarding/onboardingRecords.js';
+import { OnboardingTokenSigner } from './onboarding/signedTokens.js';
+import type { OnboardingContext } from './onboarding/tenantOnboarding.js';
 import type { PresenceContext } from './presence/presenceContext.js';
 import type { PresencePublisher } from './presence/presencePublisher.js';
 import { seededJitter } from './random/seededRandom.js';
@@ -88,6 +94,10 @@ export interface Services {
   userNames: UserNames;
   /** The admin console: its sign-in configuration and its built files. */
   console: ConsoleContext;
+  /** Tenant onboarding: admin sign-in and consent, test mailbox, enablement jobs. */
+  onboarding: OnboardingContext;
+  /** Tenant offboarding: everything of a tenant deleted, its data keys last. */
+  offboarding: OffboardingContext;
 }
 
 /**
@@ -225,7 +235,39 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     counters,
     pollPeriodMs: settings.presence.pollPeriodMs,
   };
+  const directory = new GraphTenantDirectory(calendar, clock);
+  const onboarding: OnboardingContext = {
+    clock,
+    signer: new OnboardingTokenSigner(settings.onboarding.stateSecret),
+    states: store.collection(onboardingStates),
+    tenants: store.collection(onboardedTenants),
+    signIn: new MsalAdminSignIn({
+      clientId: settings.graph.clientId,
+      clientSecret: settings.graph.clientSecret,
+      authorityHost: settings.graph.authorityHost,
+      graphBaseUrl: settings.graph.baseUrl,
+    }),
+    directory,
+    enablement: { jobs: store.collection(enablementJobs), bus, directory, watch, clock },
+    callbackUrl: `${settings.publicBaseUrl}/api/onboarding/tenant/callback`,
+  };
+  const offboarding: OffboardingContext = {
+    store,
+    subscriptions: {
+      list: async (tenantId) => (await calendar.listSubscriptions(tenantId)).map((s) => s.id),
+      delete: (tenantId, subscriptionId) =>
+        calendar.deleteSubscription(tenantId, subscriptionId).catch((error: unknown) => {
+          if (!(error instanceof AppError && error.code === 'not-found')) throw error;
+        }),
+    },
+    forgetCached: (tenantId, userIds) => {
+      tenantSettings.forget(tenantId);
+      for (const userId of userIds) keyRing.forgetUser(userId);
+    },
+  };
   return {
+    onboarding,
+    offboarding,
     settings,
     clock,
     presence,

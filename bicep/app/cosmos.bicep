@@ -19,6 +19,9 @@ var containers = [
   { name: 'traces', partitionKeyPath: '/userId', defaultTtl: -1 }
   { name: 'deadLetters', partitionKeyPath: '/queue', defaultTtl: 1209600 }
   { name: 'presence', partitionKeyPath: '/tenantId' }
+  { name: 'onboardedTenants', partitionKeyPath: '/id' }
+  { name: 'enablementJobs', partitionKeyPath: '/tenantId', defaultTtl: -1 }
+  { name: 'onboardingStates', partitionKeyPath: '/id', defaultTtl: -1 }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {

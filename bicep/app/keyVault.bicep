@@ -11,6 +11,8 @@ param graphClientSecret string
 param clientStateSecret string
 @secure()
 param webexAccessToken string
+@secure()
+param onboardingStateSecret string
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -54,6 +56,12 @@ resource webexAccessTokenValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = 
   properties: { value: webexAccessToken }
 }
 
+resource onboardingStateSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'onboarding-state-secret'
+  properties: { value: onboardingStateSecret }
+}
+
 output name string = vault.name
 // Versionless: the newest key version wraps; each wrapped key records the version that unwraps it.
 output keyWrappingKeyId string = keyWrappingKey.properties.keyUri
@@ -61,3 +69,4 @@ output keyWrappingKeyId string = keyWrappingKey.properties.keyUri
 output graphClientSecretUri string = graphClientSecretValue.properties.secretUri
 output clientStateSecretUri string = clientStateSecretValue.properties.secretUri
 output webexAccessTokenUri string = webexAccessTokenValue.properties.secretUri
+output onboardingStateSecretUri string = onboardingStateSecretValue.properties.secretUri

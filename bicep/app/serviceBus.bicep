@@ -10,6 +10,7 @@ var queueNames = [
   'user-activation'
   'subscription-lifecycle'
   'presence-transitions'
+  'tenant-enablement'
 ]
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {

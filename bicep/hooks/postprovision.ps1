@@ -19,13 +19,15 @@ hybrid-calendar is provisioned: $base
 Function App: $($env:AZURE_FUNCTION_APP_NAME)   Key Vault: $($env:AZURE_KEY_VAULT_NAME)
 
 1. In the app registration $clientId (Microsoft Entra ID > App registrations > Authentication),
-   add these Web redirect URIs. They belong to onboarding, which is still to come (issue 14):
-   nothing answers on them yet.
+   add these Web redirect URIs. The first answers tenant onboarding (sign-in and admin consent);
+   the second belongs to "connect your calendar".
      $tenantCallback
      $connectCallback
 
-2. A Global Administrator of each tenant grants admin consent with:
-     $consent
+2. A Global Administrator of each tenant onboards it (sign-in, then admin consent for the
+   tenant, a test mailbox, whom to enable) at:
+     $base/api/onboarding/tenant
+   (Admin consent alone: $consent)
 
 3. Graph posts change notifications to $base/api/notifications and lifecycle
    notifications to $base/api/lifecycle; both must be reachable from the internet.

@@ -23,13 +23,15 @@ hybrid-calendar is provisioned: $base
 Function App: ${AZURE_FUNCTION_APP_NAME:-?}   Key Vault: ${AZURE_KEY_VAULT_NAME:-?}
 
 1. In the app registration $client_id (Microsoft Entra ID > App registrations > Authentication),
-   add these Web redirect URIs. They belong to onboarding, which is still to come (issue 14):
-   nothing answers on them yet.
+   add these Web redirect URIs. The first answers tenant onboarding (sign-in and admin consent);
+   the second belongs to "connect your calendar".
      $tenant_callback
      $connect_callback
 
-2. A Global Administrator of each tenant grants admin consent with:
-     https://login.microsoftonline.com/organizations/v2.0/adminconsent?client_id=$client_id&scope=$scope&redirect_uri=$(encode "$tenant_callback")
+2. A Global Administrator of each tenant onboards it (sign-in, then admin consent for the
+   tenant, a test mailbox, whom to enable) at:
+     $base/api/onboarding/tenant
+   (Admin consent alone: https://login.microsoftonline.com/organizations/v2.0/adminconsent?client_id=$client_id&scope=$scope&redirect_uri=$(encode "$tenant_callback"))
 
 3. Graph posts change notifications to $base/api/notifications and lifecycle
    notifications to $base/api/lifecycle; both must be reachable from the internet.

@@ -14,6 +14,10 @@ export interface DirectoryUser {
   directoryRoleTemplateIds: string[];
   /** App roles of the hybrid-calendar app assigned to the user (the `roles` claim of API tokens). */
   appRoles?: string[];
+  /** False for a user without an Exchange Online licence: no mailbox answers for them. */
+  exchangeLicensed?: boolean;
+  /** An application access policy keeps app-only tokens out of this mailbox. */
+  applicationAccessPolicyBlocked?: boolean;
 }
 
 export interface DemoTenant {

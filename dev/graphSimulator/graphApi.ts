@@ -9,10 +9,18 @@ import {
   toGraphEvent,
 } from './calendars.js';
 import { type DemoTenant, type DirectoryUser, globalAdministratorRoleTemplateId } from './demoTenant.js';
+import {
+  graphMailOf,
+  mailboxAccessRefusal,
+  subscriptionRefusal,
+  transitiveMembers,
+  usersWithMailFilter,
+} from './directory.js';
 import { badRequest, GraphError, notFound } from './graphErrors.js';
 import type { AccessTokenClaims } from './identity.js';
 import type { MailboxLimiter } from './limits.js';
 import type { PageSnapshots } from './paging.js';
+import type { TenantGroups } from './secondTenant.js';
 import type { SubscriptionService } from './subscriptions.js';
 import { epochMsToZoned, toIanaZone, zonedToEpochMs } from './timeZones.js';
 
@@ -222,7 +230,7 @@ function toGraphUser(user: DirectoryUser): Record<string, unknown> {
     displayName: user.displayName,
     givenName: user.givenName ?? null,
     jobTitle: user.jobTitle ?? null,
-    mail: user.mail,
+    mail: graphMailOf(user),
     mobilePhone: null,
     officeLocation: null,
     preferredLanguage: user.preferredLanguage,
@@ -240,6 +248,8 @@ export class GraphApi {
   readonly #pages: PageSnapshots;
   readonly #clock: Clock;
   readonly #baseUrl: string;
+  readonly #otherTenants: readonly DemoTenant[];
+  readonly #groups: TenantGroups;
 
   constructor(deps: {
     tenant: DemoTenant;
@@ -249,7 +259,12 @@ export class GraphApi {
     pages: PageSnapshots;
     clock: Clock;
     baseUrl: string;
+    /** Tenants besides the demo tenant; a token's `tid` says which one a request reads. */
+    otherTenants?: readonly DemoTenant[];
+    groups?: TenantGroups;
   }) {
+    this.#otherTenants = deps.otherTenants ?? [];
+    this.#groups = deps.groups ?? new Map();
     this.#tenant = deps.tenant;
     this.#calendars = deps.calendars;
     this.#subscriptions = deps.subscriptions;
@@ -257,6 +272,11 @@ export class GraphApi {
     this.#pages = deps.pages;
     this.#clock = deps.clock;
     this.#baseUrl = deps.baseUrl;
+  }
+
+  /** The tenant a token belongs to: Graph shows each tenant its own directory only. */
+  #tenantOf(claims: AccessTokenClaims): DemoTenant {
+    return this.#otherTenants.find((tenant) => tenant.tenantId === claims.tid) ?? this.#tenant;
   }
 
   get #graphBase(): string {
@@ -280,12 +300,14 @@ export class GraphApi {
         status: 200,
         body: {
           '@odata.context': `${this.#graphBase}/$metadata#domains`,
-          value: this.#tenant.domains.map((domain) => this.#toGraphDomain(domain)),
+          value: this.#tenantOf(request.claims).domains.map((domain) => this.#toGraphDomain(domain)),
         },
       };
     }
     if (/^\/roleManagement\/directory\/roleAssignments$/i.test(path) && method === 'GET')
       return this.#roleAssignments(request);
+    const groupMembers = /^\/groups\/([^/]+)\/transitiveMembers(\/microsoft\.graph\.user)?$/i.exec(path);
+    if (groupMembers && method === 'GET') return this.#transitiveMembers(request, groupMembers);
     if (/^\/\$batch$/i.test(path) && method === 'POST') return this.#batch(request);
     if (/^\/subscriptions$/i.test(path)) return this.#subscriptionsRoute(request, undefined, '');
     const subscription = /^\/subscriptions\/([^/]+)(\/reauthorize)?$/i.exec(path);
@@ -316,7 +338,7 @@ export class GraphApi {
       key = claims.oid;
     }
     const lower = key.toLowerCase();
-    const user = this.#tenant.users.find(
+    const user = this.#tenantOf(claims).users.find(
       (candidate) =>
         candidate.id === lower ||
         candidate.userPrincipalName.toLowerCase() === lower ||
@@ -371,6 +393,8 @@ export class GraphApi {
         },
       };
     }
+    const refusal = mailboxAccessRefusal(user, request.claims);
+    if (refusal) throw refusal;
     const mailbox = this.#calendars.mailboxes.get(user.id);
     if (!mailbox) throw notFound();
     const operation = this.#operationName(method, rest);
@@ -792,8 +816,10 @@ export class GraphApi {
   #listUsers(request: GraphRequest): GraphResponse {
     this.#requireRole(request.claims, ['User.Read.All']);
     const filter = request.query.get('$filter');
-    let users = this.#tenant.users;
-    if (filter) {
+    let users = this.#tenantOf(request.claims).users;
+    const withMail = filter ? usersWithMailFilter(filter, request.query, request.headers) : undefined;
+    if (withMail) users = users.filter(withMail);
+    else if (filter) {
       const match = /^(mail|userPrincipalName|id)\s+eq\s+'((?:[^']|'')*)'$/i.exec(filter.trim());
       if (!match) throw badRequest(`Unsupported filter '${filter}'.`, 'Request_UnsupportedQuery');
       const field =
@@ -811,7 +837,30 @@ export class GraphApi {
       : users.map((user) => selectFields(toGraphUser(user), request.query.get('$select')));
     return {
       status: 200,
-      body: this.#paged(request, items, 100, preferences, `${this.#graphBase}/$metadata#users`),
+      body: this.#paged(
+        request,
+        items,
+        100,
+        preferences,
+        `${this.#graphBase}/$metadata#users`,
+        withMail ? { '@odata.count': items.length } : {},
+      ),
+    };
+  }
+
+  #transitiveMembers(request: GraphRequest, match: RegExpExecArray): GraphResponse {
+    this.#requireRole(request.claims, ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All']);
+    const tenant = this.#tenantOf(request.claims);
+    const members = transitiveMembers(
+      tenant,
+      this.#groups.get(tenant.tenantId) ?? [],
+      decodeURIComponent(match[1] ?? ''),
+      match[2] !== undefined,
+    ).map((member) => selectFields(member, request.query.get('$select')));
+    const preferences = parsePreferences(request.headers.prefer);
+    return {
+      status: 200,
+      body: this.#paged(request, members, 100, preferences, `${this.#graphBase}/$metadata#directoryObjects`),
     };
   }
 
@@ -838,7 +887,8 @@ export class GraphApi {
     this.#requireRole(request.claims, ['RoleManagement.Read.Directory']);
     const filter = request.query.get('$filter') ?? '';
     const principal = /principalId\s+eq\s+'([^']+)'/i.exec(filter)?.[1];
-    const users = principal ? this.#tenant.users.filter((user) => user.id === principal) : this.#tenant.users;
+    const tenant = this.#tenantOf(request.claims);
+    const users = principal ? tenant.users.filter((user) => user.id === principal) : tenant.users;
     const value = users.flatMap((user) =>
       user.directoryRoleTemplateIds.map((templateId) => ({
         id: `${templateId}-${user.id}`,
@@ -847,7 +897,7 @@ export class GraphApi {
         directoryScopeId: '/',
         appScopeId: null,
         condition: null,
-        principalOrganizationId: this.#tenant.tenantId,
+        principalOrganizationId: tenant.tenantId,
       })),
     );
     return {
@@ -867,6 +917,8 @@ export class GraphApi {
     const method = request.method.toUpperCase();
     const context = `${this.#graphBase}/$metadata#subscriptions`;
     if (!id && method === 'POST') {
+      const refusal = subscriptionRefusal(this.#tenantOf(request.claims), request.body, request.claims);
+      if (refusal) throw refusal;
       const created = await this.#subscriptions.create(request.body, {
         appId: request.claims.appid,
         oid: request.claims.oid,

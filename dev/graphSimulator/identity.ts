@@ -14,6 +14,7 @@ export const applicationRoles = [
   'User.Read.All',
   'Domain.Read.All',
   'RoleManagement.Read.Directory',
+  'GroupMember.Read.All',
 ];
 
 export interface AccessTokenClaims extends JWTPayload {
@@ -105,9 +106,13 @@ export class SimulatedIdentityProvider {
   readonly #refreshTokens = new Map<string, RefreshToken>();
   /** Tenants whose admin consented to the app's permissions. */
   readonly consentedTenants = new Set<string>();
+  /** Tenants whose administrator declines the next admin consent (a control of the simulator). */
+  readonly decliningTenants = new Set<string>();
+  readonly #otherTenants: readonly DemoTenant[];
 
-  constructor(tenant: DemoTenant, baseUrl: string, clock: Clock) {
+  constructor(tenant: DemoTenant, baseUrl: string, clock: Clock, otherTenants: readonly DemoTenant[] = []) {
     this.#tenant = tenant;
+    this.#otherTenants = otherTenants;
     this.#baseUrl = baseUrl;
     this.#clock = clock;
   }
@@ -117,6 +122,16 @@ export class SimulatedIdentityProvider {
     this.#privateKey = privateKey;
     this.#publicKey = publicKey;
     this.#publicJwk = { ...(await exportJWK(publicKey)), kid: this.#keyId, use: 'sig', alg: 'RS256' };
+  }
+
+  /** Every tenant the simulator holds: the demo tenant first. */
+  get tenants(): readonly DemoTenant[] {
+    return [this.#tenant, ...this.#otherTenants];
+  }
+
+  /** The tenant a user belongs to. */
+  #tenantOfUser(userId: string): DemoTenant {
+    return this.tenants.find((tenant) => tenant.users.some((user) => user.id === userId)) ?? this.#tenant;
   }
 
   authority(tenantId = this.#tenant.tenantId): string {
@@ -130,9 +145,10 @@ export class SimulatedIdentityProvider {
   /** Accepts the tenant id, the `common`/`organizations` aliases, and the tenant's domains. */
   resolveTenant(segment: string): string | undefined {
     const lower = segment.toLowerCase();
-    if (lower === this.#tenant.tenantId || lower === 'common' || lower === 'organizations')
-      return this.#tenant.tenantId;
-    return this.#tenant.domains.some((domain) => domain.id === lower) ? this.#tenant.tenantId : undefined;
+    if (lower === 'common' || lower === 'organizations') return this.#tenant.tenantId;
+    return this.tenants.find(
+      (tenant) => tenant.tenantId === lower || tenant.domains.some((domain) => domain.id === lower),
+    )?.tenantId;
   }
 
   openIdConfiguration(tenantId = this.#tenant.tenantId): Record<string, unknown> {
@@ -211,7 +227,7 @@ export class SimulatedIdentityProvider {
     const now = this.#nowSeconds();
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.#keyId })
-      .setIssuer(this.issuer())
+      .setIssuer(this.issuer(typeof claims.tid === 'string' ? claims.tid : undefined))
       .setAudience(audience)
       .setIssuedAt(now)
       .setNotBefore(now)
@@ -289,7 +305,8 @@ export class SimulatedIdentityProvider {
 
   /** Tokens for a signed-in user: for Graph, or for the service's own API when the scopes name it. */
   async #issueUserTokens(userId: string, scope: string, nonce: string | undefined, clientInfo: boolean) {
-    const user = this.#tenant.users.find((candidate) => candidate.id === userId);
+    const tenantId = this.#tenantOfUser(userId).tenantId;
+    const user = this.tenants.flatMap((tenant) => tenant.users).find((candidate) => candidate.id === userId);
     if (!user) throw new Error('unknown user');
     if (this.#audienceOf(scope) === this.apiAudience()) {
       return this.#tokenResponse(
@@ -311,7 +328,7 @@ export class SimulatedIdentityProvider {
         ? graphScopes.join(' ')
         : 'Calendars.ReadWrite MailboxSettings.ReadWrite User.Read';
     const accessClaims: AccessTokenClaims = {
-      tid: this.#tenant.tenantId,
+      tid: tenantId,
       oid: user.id,
       sub: user.id,
       appid: this.#tenant.app.clientId,
@@ -319,6 +336,8 @@ export class SimulatedIdentityProvider {
       scp,
       upn: user.userPrincipalName,
       name: user.displayName,
+      // Directory roles as the app's manifest asks for them (groupMembershipClaims: DirectoryRole).
+      wids: user.directoryRoleTemplateIds,
     };
     return this.#tokenResponse(
       user,
@@ -339,6 +358,7 @@ export class SimulatedIdentityProvider {
     nonce: string | undefined,
     clientInfo: boolean,
   ) {
+    const tenantId = this.#tenantOfUser(user.id).tenantId;
     const refreshToken = randomToken(48);
     this.#refreshTokens.set(refreshToken, {
       clientId: this.#tenant.app.clientId,
@@ -347,11 +367,12 @@ export class SimulatedIdentityProvider {
     });
     const idToken = await this.#sign(
       {
-        tid: this.#tenant.tenantId,
+        tid: tenantId,
         oid: user.id,
         sub: user.id,
         name: user.displayName,
         preferred_username: user.userPrincipalName,
+        wids: user.directoryRoleTemplateIds,
         ver: '2.0',
         ...(nonce ? { nonce } : {}),
       },
@@ -367,9 +388,7 @@ export class SimulatedIdentityProvider {
       id_token: idToken,
       ...(clientInfo
         ? {
-            client_info: Buffer.from(JSON.stringify({ uid: user.id, utid: this.#tenant.tenantId })).toString(
-              'base64url',
-            ),
+            client_info: Buffer.from(JSON.stringify({ uid: user.id, utid: tenantId })).toString('base64url'),
           }
         : {}),
     };
@@ -391,7 +410,7 @@ export class SimulatedIdentityProvider {
 
   #apiUserClaims(user: DirectoryUser): ApiAccessTokenClaims {
     return {
-      tid: this.#tenant.tenantId,
+      tid: this.#tenantOfUser(user.id).tenantId,
       oid: user.id,
       sub: user.id,
       azp: this.#tenant.app.clientId,
@@ -580,7 +599,7 @@ export class SimulatedIdentityProvider {
       return { kind: 'error', status: 400, message: 'AADSTS900144: only response_type=code is supported' };
     }
     const hint = query.get('login_hint')?.toLowerCase();
-    const people = this.#tenant.users.filter((user) => !user.isRoom);
+    const people = this.tenants.flatMap((tenant) => tenant.users).filter((user) => !user.isRoom);
     if (!hint) return { kind: 'choose-user', users: people };
     const user = people.find(
       (candidate) =>
@@ -615,7 +634,9 @@ export class SimulatedIdentityProvider {
       target.searchParams.set('code', code);
       target.searchParams.set(
         'client_info',
-        Buffer.from(JSON.stringify({ uid: user.id, utid: this.#tenant.tenantId })).toString('base64url'),
+        Buffer.from(JSON.stringify({ uid: user.id, utid: this.#tenantOfUser(user.id).tenantId })).toString(
+          'base64url',
+        ),
       );
     }
     if (state) target.searchParams.set('state', state);
@@ -637,14 +658,25 @@ export class SimulatedIdentityProvider {
       return { kind: 'error', status: 400, message: 'AADSTS900144: redirect_uri is required' };
     const target = new URL(redirectUri);
     const hint = query.get('login_hint')?.toLowerCase();
+    const tenantUsers = this.tenants.find((tenant) => tenant.tenantId === tenantId)?.users ?? [];
     const admin = hint
-      ? this.#tenant.users.find((user) => user.userPrincipalName.toLowerCase() === hint)
+      ? tenantUsers.find((user) => user.userPrincipalName.toLowerCase() === hint)
       : undefined;
     if (hint && !admin?.directoryRoleTemplateIds.length) {
       target.searchParams.set('error', 'access_denied');
       target.searchParams.set(
         'error_description',
         'AADSTS90094: An administrator of the tenant must grant consent.',
+      );
+    } else if (this.decliningTenants.has(tenantId)) {
+      // The administrator pressed Cancel: Entra still sends admin_consent=True, with the error.
+      this.decliningTenants.delete(tenantId);
+      target.searchParams.set('admin_consent', 'True');
+      target.searchParams.set('tenant', tenantId);
+      target.searchParams.set('error', 'consent_required');
+      target.searchParams.set(
+        'error_description',
+        'AADSTS65004: User declined to consent to access the app.',
       );
     } else {
       this.consentedTenants.add(tenantId);
@@ -661,7 +693,7 @@ export class SimulatedIdentityProvider {
   async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
     if (!this.#publicKey) throw new Error('identity provider not initialised');
     const { payload } = await jwtVerify(token, this.#publicKey, {
-      issuer: this.issuer(),
+      issuer: this.tenants.map((tenant) => this.issuer(tenant.tenantId)),
       audience: graphAudience,
       algorithms: ['RS256'],
       currentDate: this.#clock.now(),

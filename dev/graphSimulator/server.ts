@@ -11,6 +11,7 @@ import { GraphError, graphErrorBody } from './graphErrors.js';
 import { type AccessTokenClaims, SimulatedIdentityProvider } from './identity.js';
 import { faultSettingsSchema, MailboxLimiter } from './limits.js';
 import { PageSnapshots } from './paging.js';
+import { buildSecondTenant, type DirectoryGroup } from './secondTenant.js';
 import { tokenEndpointCorsHeaders } from './spaClients.js';
 import { type DeliveryOptions, SubscriptionService } from './subscriptions.js';
 
@@ -26,6 +27,8 @@ export interface GraphSimulatorOptions {
   faultSeed?: number;
   /** The clock to live by; the local stack passes its own, so that one move moves everything. */
   clock?: AdjustableClock;
+  /** Tenants besides the demo tenant, unconsented at start; default: the second tenant (`secondTenant.ts`). */
+  otherTenants?: Array<{ tenant: DemoTenant; groups: DirectoryGroup[] }>;
 }
 
 /** The largest Graph request body the simulator reads. */
@@ -84,6 +87,8 @@ const addUsersSchema = z.object({
 export class GraphSimulator {
   readonly clock: AdjustableClock;
   readonly tenant: DemoTenant;
+  /** Tenants besides the demo tenant (onboarding starts them from zero), with their groups. */
+  readonly otherTenants: ReadonlyArray<{ tenant: DemoTenant; groups: DirectoryGroup[] }>;
   readonly calendars: CalendarService;
   readonly limiter: MailboxLimiter;
   readonly subscriptions: SubscriptionService;
@@ -102,6 +107,9 @@ export class GraphSimulator {
     this.clock = options.clock ?? new AdjustableClock();
     this.tenant = options.tenant ?? buildDemoTenant();
     this.calendars = new CalendarService(this.tenant.users, this.clock);
+    this.otherTenants = options.otherTenants ?? [buildSecondTenant(this.tenant.app)];
+    for (const { tenant } of this.otherTenants)
+      for (const user of tenant.users) if (user.exchangeLicensed !== false) this.calendars.addMailbox(user);
     this.faultRandom = new RandomStreams(options.faultSeed ?? defaultFaultSeed);
     this.limiter = new MailboxLimiter(this.clock, this.faultRandom);
     this.subscriptions = new SubscriptionService(
@@ -155,7 +163,12 @@ export class GraphSimulator {
     this.#server = server;
     const { port } = server.address() as AddressInfo;
     this.#baseUrl = `https://${this.#options.host ?? '127.0.0.1'}:${port}`;
-    this.#identity = new SimulatedIdentityProvider(this.tenant, this.#baseUrl, this.clock);
+    this.#identity = new SimulatedIdentityProvider(
+      this.tenant,
+      this.#baseUrl,
+      this.clock,
+      this.otherTenants.map(({ tenant }) => tenant),
+    );
     await this.#identity.init();
     if (this.#options.consented !== false) this.#identity.consentedTenants.add(this.tenant.tenantId);
     this.#api = new GraphApi({
@@ -166,6 +179,8 @@ export class GraphSimulator {
       pages: new PageSnapshots(this.clock),
       clock: this.clock,
       baseUrl: this.#baseUrl,
+      otherTenants: this.otherTenants.map(({ tenant }) => tenant),
+      groups: new Map(this.otherTenants.map(({ tenant, groups }) => [tenant.tenantId, groups])),
     });
     return this.#baseUrl;
   }
@@ -461,14 +476,28 @@ export class GraphSimulator {
       const parsed = z.object({ user: z.string().min(1) }).safeParse(input);
       if (!parsed.success) return invalid('user (id or mail) is required');
       const key = parsed.data.user.toLowerCase();
-      const user = this.tenant.users.find(
-        (candidate) => candidate.id === key || candidate.mail.toLowerCase() === key,
-      );
+      const user = this.identity.tenants
+        .flatMap((tenant) => tenant.users)
+        .find((candidate) => candidate.id === key || candidate.mail.toLowerCase() === key);
       if (!user)
         return send(response, 404, { error: { code: 'NotFound', message: `No user ${parsed.data.user}` } });
       return send(response, 200, {
         access_token: await this.identity.issueApiUserToken(user),
         token_type: 'Bearer',
+      });
+    }
+    const consentDecision = /^\/tenants\/([^/]+)\/admin-consent$/.exec(path);
+    if (consentDecision && method === 'POST') {
+      // What the administrator will press on the next consent page: Accept or Cancel.
+      const parsed = z.object({ decision: z.enum(['accept', 'decline']) }).safeParse(input);
+      if (!parsed.success) return invalid('decision (accept or decline) is required');
+      const tenantId = decodeURIComponent(consentDecision[1] ?? '').toLowerCase();
+      if (parsed.data.decision === 'decline') this.identity.decliningTenants.add(tenantId);
+      else this.identity.decliningTenants.delete(tenantId);
+      return send(response, 200, {
+        tenantId,
+        decision: parsed.data.decision,
+        consented: this.identity.consentedTenants.has(tenantId),
       });
     }
     if (path === '/clock' && method === 'POST') {

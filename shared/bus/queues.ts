@@ -15,6 +15,8 @@ export const queueNames = {
   subscriptionLifecycle: 'subscription-lifecycle',
   /** A user's presence to evaluate again at an exact time: the start or end of an out-of-office window. */
   presenceTransitions: 'presence-transitions',
+  /** Enablement jobs: users chosen by UPN, group or "all with a mailbox", resolved and enabled. */
+  tenantEnablement: 'tenant-enablement',
 } as const;
 
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
@@ -29,7 +31,15 @@ export const sessionQueueNames: readonly QueueName[] = [
   queueNames.userActivation,
   queueNames.subscriptionLifecycle,
   queueNames.presenceTransitions,
+  // Enablement reads the tenant's directory: its session is the tenant (`sessionIdForTenant`), so
+  // one job per tenant runs at a time.
+  queueNames.tenantEnablement,
 ];
+
+/** The session of a tenant's directory work: the tenant id, lower-cased. */
+export function sessionIdForTenant(tenantId: string): string {
+  return tenantId.toLowerCase();
+}
 
 /** Service Bus SessionIds are at most 128 characters. */
 const maxSessionIdLength = 128;

@@ -72,6 +72,13 @@ const settingsSchema = z.object({
     error: "must be the https:// URL of the issuer's signing keys",
   }),
   API_ADMIN_ROLE: z.string().min(1).default('HybridCalendar.Admin'),
+  /** Base64 of at least 32 random bytes; signs the `state` of tenant onboarding. A Key Vault reference in Azure. */
+  ONBOARDING_STATE_SECRET: z
+    .string()
+    .refine(
+      (value) => Buffer.from(value, 'base64').length >= 32,
+      'must be base64 of at least 32 random bytes',
+    ),
   WEBEX_API_BASE_URL: z
     .url({ protocol: /^https$/, error: 'must be an https:// URL such as https://webexapis.com/v1' })
     .default('https://webexapis.com/v1'),
@@ -106,6 +113,7 @@ export interface Settings {
   webex: { baseUrl: string; accessToken: string };
   /** Out-of-office presence: each activated user's automatic replies are read once per this period. */
   presence: { pollPeriodMs: number };
+  onboarding: { stateSecret: Buffer };
 }
 
 function toSettings(raw: RawSettings): Settings {
@@ -140,6 +148,7 @@ function toSettings(raw: RawSettings): Settings {
     },
     webex: { baseUrl: raw.WEBEX_API_BASE_URL, accessToken: raw.WEBEX_ACCESS_TOKEN },
     presence: { pollPeriodMs: raw.PRESENCE_POLL_MINUTES * 60_000 },
+    onboarding: { stateSecret: Buffer.from(raw.ONBOARDING_STATE_SECRET, 'base64') },
   };
 }
 

@@ -66,6 +66,12 @@ export class DataKeyRing {
     this.#ttlMs = options.cacheTtlMs ?? 10 * 60_000;
   }
 
+  /** Drops a user's unwrapped keys from memory (offboarding: the stored keys are deleted too). */
+  forgetUser(userId: string): void {
+    for (const cacheKey of this.#cache.keys())
+      if (cacheKey.toLowerCase().startsWith(`${userId.toLowerCase()}|`)) this.#cache.delete(cacheKey);
+  }
+
   /** The key id of a user's current data key: one generation per user for now. */
   static currentKeyId(userId: string): string {
     return `${userId.toLowerCase()}.1`;

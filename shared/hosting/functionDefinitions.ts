@@ -46,6 +46,8 @@ export interface HttpFunctionDefinition<S> {
 export interface OperationDescription {
   summary: string;
   body?: z.ZodType;
+  /** How the body is sent: JSON unless said otherwise (the onboarding pages post HTML forms). */
+  bodyContentType?: 'application/json' | 'application/x-www-form-urlencoded';
   /** Query parameter name -> description. */
   query?: Record<string, string>;
   /** HTTP status -> description. */

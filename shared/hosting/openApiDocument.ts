@@ -54,7 +54,7 @@ export function renderOpenApi(routes: readonly DescribedRoute[], serverUrl: stri
               requestBody: {
                 required: true,
                 content: {
-                  'application/json': {
+                  [operation.bodyContentType ?? 'application/json']: {
                     schema: z.toJSONSchema(operation.body, { io: 'input', unrepresentable: 'any' }),
                   },
                 },

@@ -19,6 +19,12 @@ export const containerLayouts = {
   deadLetters: { containerId: 'deadLetters', partitionKeyPath: '/queue', defaultTtlSeconds: 1_209_600 },
   /** Each user's presence (in or out of office), the last reading it came from, its scheduled messages. */
   presence: { containerId: 'presence', partitionKeyPath: '/tenantId' },
+  /** Onboarded tenants: when and by whom consented, their domains. */
+  onboardedTenants: { containerId: 'onboardedTenants', partitionKeyPath: '/id' },
+  /** Enablement jobs (by UPN, group or all mailboxes) and their progress; each expires a week after it ends. */
+  enablementJobs: { containerId: 'enablementJobs', partitionKeyPath: '/tenantId', defaultTtlSeconds: -1 },
+  /** OAuth `state` of onboarding sign-ins and consents: single use, expire on their own. */
+  onboardingStates: { containerId: 'onboardingStates', partitionKeyPath: '/id', defaultTtlSeconds: -1 },
 } as const satisfies Record<string, ContainerLayout>;
 
 export const allContainerLayouts: readonly ContainerLayout[] = Object.values(containerLayouts);

@@ -10,6 +10,7 @@ export function buildAzureEnvironment(
     GRAPH_CLIENT_SECRET: 'client-secret-value',
     PUBLIC_BASE_URL: 'https://contoso-calendar.azurewebsites.net/',
     CLIENT_STATE_SECRET: Buffer.alloc(32, 7).toString('base64'),
+    ONBOARDING_STATE_SECRET: Buffer.alloc(32, 9).toString('base64'),
     API_AUTH_ISSUER: 'https://login.microsoftonline.com/{tenantid}/v2.0',
     API_AUTH_AUDIENCE: 'api://4a1e2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b',
     API_AUTH_JWKS_URL: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',

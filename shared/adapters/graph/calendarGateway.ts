@@ -54,6 +54,10 @@ export interface CalendarGateway {
   getUser(tenantId: string, userId: string): Promise<GraphUser>;
   listUsers(tenantId: string): Promise<GraphUser[]>;
   listDomains(tenantId: string): Promise<GraphDomain[]>;
+  /** Users with a mailbox (`mail ne null`, an advanced query), all pages. */
+  listUsersWithMailbox(tenantId: string): Promise<GraphUser[]>;
+  /** A group's users, nested groups followed (`transitiveMembers/microsoft.graph.user`), all pages. */
+  listGroupUsers(tenantId: string, groupId: string): Promise<GraphUser[]>;
   /** Whether the user holds the Global Administrator directory role. */
   isGlobalAdministrator(tenantId: string, userId: string): Promise<boolean>;
   getMailboxSettings(mailbox: MailboxRef): Promise<MailboxSettings>;

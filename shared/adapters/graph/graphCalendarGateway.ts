@@ -283,6 +283,26 @@ export class GraphCalendarGateway implements CalendarGateway {
     return (await this.#allPages(tenantId, 'directory', spec, graphUserSchema)).items;
   }
 
+  async listUsersWithMailbox(tenantId: string): Promise<GraphUser[]> {
+    // `mail ne null` is an advanced query: Graph wants ConsistencyLevel: eventual and $count=true.
+    const spec: RequestSpec = {
+      method: 'GET',
+      path: '/users',
+      query: { $filter: 'mail ne null', $count: 'true', $select: 'id,userPrincipalName,mail', $top: '999' },
+      headers: { ConsistencyLevel: 'eventual' },
+    };
+    return (await this.#allPages(tenantId, 'directory', spec, graphUserSchema)).items;
+  }
+
+  async listGroupUsers(tenantId: string, groupId: string): Promise<GraphUser[]> {
+    const spec: RequestSpec = {
+      method: 'GET',
+      path: `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`,
+      query: { $select: 'id,userPrincipalName,mail', $top: '999' },
+    };
+    return (await this.#allPages(tenantId, 'directory', spec, graphUserSchema)).items;
+  }
+
   async listDomains(tenantId: string): Promise<GraphDomain[]> {
     return (
       await this.#allPages(tenantId, 'directory', { method: 'GET', path: '/domains' }, graphDomainSchema)

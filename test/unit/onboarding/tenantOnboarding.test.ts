@@ -1,0 +1,337 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { queueNames } from '../../../shared/bus/queues.js';
+import { AppError } from '../../../shared/errors.js';
+import {
+  type EnablementContext,
+  requestEnablement,
+  runEnablementJob,
+} from '../../../shared/onboarding/enablementJobs.js';
+import {
+  consentingRoles,
+  type EnablementJob,
+  enablementJobs,
+  type OnboardedTenant,
+  type OnboardingState,
+  onboardedTenants,
+  onboardingStates,
+} from '../../../shared/onboarding/onboardingRecords.js';
+import type { AdminSignIn, TenantDirectory } from '../../../shared/onboarding/ports.js';
+import { OnboardingTokenSigner } from '../../../shared/onboarding/signedTokens.js';
+import {
+  type CallbackOutcome,
+  completeOnboardingStep,
+  type OnboardingContext,
+  sessionOf,
+  startTenantOnboarding,
+  stateLifetimeMs,
+} from '../../../shared/onboarding/tenantOnboarding.js';
+import { InMemoryDocumentCollection } from '../../support/fakes/inMemoryDocumentCollection.js';
+import { buildWatch, type WatchHarness } from '../../support/watchBuilders.js';
+
+const tenantId = 'a4d7e2f1-6c3b-4e8a-9f5d-1b2c3d4e5f60';
+const adminId = '2f0e5c9b-0001-4d4a-8b8f-6c7d8e9fa001';
+
+/** A sign-in whose answer the test decides: who signed in and which roles the token carries. */
+class ScriptedSignIn implements AdminSignIn {
+  wids: string[] | undefined = [consentingRoles.globalAdministrator];
+  graphRoles: string[] = [];
+  redeemed: Array<{ code: string; codeVerifier: string }> = [];
+  lastChallenge = '';
+
+  async authorizationUrl(request: { state: string; codeChallenge: string }): Promise<string> {
+    this.lastChallenge = request.codeChallenge;
+    return `https://login.example/organizations/oauth2/v2.0/authorize?state=${encodeURIComponent(request.state)}`;
+  }
+
+  async redeem(request: { code: string; codeVerifier: string }) {
+    this.redeemed.push(request);
+    return { tenantId, userId: adminId, wids: this.wids, accessToken: 'delegated-token' };
+  }
+
+  async directoryRoleTemplateIds(): Promise<string[]> {
+    return this.graphRoles;
+  }
+
+  adminConsentUrl(request: { tenantId: string; state: string }): string {
+    return `https://login.example/${request.tenantId}/v2.0/adminconsent?state=${encodeURIComponent(request.state)}`;
+  }
+}
+
+/** A directory of a few users and one group. */
+class FakeDirectory implements TenantDirectory {
+  users = new Map([
+    ['olga@fabrikam.example', '2f0e5c9b-0003-4d4a-8b8f-6c7d8e9fa003'],
+    ['pedro@fabrikam.example', '2f0e5c9b-0004-4d4a-8b8f-6c7d8e9fa004'],
+  ]);
+  failWith: AppError | undefined;
+
+  async domains(): Promise<string[]> {
+    if (this.failWith) throw this.failWith;
+    return ['fabrikam.example'];
+  }
+  async findUserId(_tenant: string, name: string): Promise<string | undefined> {
+    if (this.failWith) throw this.failWith;
+    return this.users.get(name.toLowerCase());
+  }
+  async usersWithMailbox(): Promise<string[]> {
+    return [...this.users.values()];
+  }
+  async groupUserIds(_tenant: string, groupId: string): Promise<string[] | undefined> {
+    return groupId === '3a1f6d0c-0001-4e5b-9c9a-7d8e9fab0001' ? [...this.users.values()] : undefined;
+  }
+  async testMailbox() {
+    return { ok: true as const };
+  }
+}
+
+let watch: WatchHarness;
+let states: InMemoryDocumentCollection<OnboardingState>;
+let tenants: InMemoryDocumentCollection<OnboardedTenant>;
+let jobs: InMemoryDocumentCollection<EnablementJob>;
+let signIn: ScriptedSignIn;
+let directory: FakeDirectory;
+let context: OnboardingContext;
+
+function stateOf(url: string): string {
+  return new URL(url).searchParams.get('state') ?? '';
+}
+
+async function signedInCallback(): Promise<CallbackOutcome> {
+  const state = stateOf(await startTenantOnboarding(context, {}));
+  return completeOnboardingStep(context, { state, code: 'code-1' });
+}
+
+beforeEach(() => {
+  watch = buildWatch();
+  states = new InMemoryDocumentCollection(onboardingStates);
+  tenants = new InMemoryDocumentCollection(onboardedTenants);
+  jobs = new InMemoryDocumentCollection(enablementJobs);
+  signIn = new ScriptedSignIn();
+  directory = new FakeDirectory();
+  const enablement: EnablementContext = {
+    jobs,
+    bus: watch.bus,
+    directory,
+    watch: watch.context,
+    clock: watch.clock,
+  };
+  context = {
+    clock: watch.clock,
+    signer: new OnboardingTokenSigner(Buffer.alloc(32, 3)),
+    states,
+    tenants,
+    signIn,
+    directory,
+    enablement,
+    callbackUrl: 'https://calendar.example/api/onboarding/tenant/callback',
+  };
+});
+
+describe('tenant onboarding', () => {
+  it('when onboarding starts, then the PKCE verifier is kept in the state record and only its S256 challenge leaves', async () => {
+    await startTenantOnboarding(context, {});
+
+    const [record] = states.all();
+    expect(record?.purpose).toBe('sign-in');
+    expect(record?.codeVerifier).toMatch(/^[\w-]{43}$/);
+    expect(signIn.lastChallenge).not.toBe(record?.codeVerifier);
+  });
+
+  it('when a Global Administrator signs in, then the answer sends them to their own tenant’s admin consent', async () => {
+    const outcome = await signedInCallback();
+
+    expect(outcome.kind).toBe('redirect');
+    expect(outcome.kind === 'redirect' && new URL(outcome.location).pathname).toBe(
+      `/${tenantId}/v2.0/adminconsent`,
+    );
+    expect(tenants.all()).toEqual([]);
+  });
+
+  it('when the token has no wids, then the roles come from Graph: a Privileged Role Administrator may onboard', async () => {
+    signIn.wids = undefined;
+    signIn.graphRoles = [consentingRoles.privilegedRoleAdministrator];
+
+    expect((await signedInCallback()).kind).toBe('redirect');
+  });
+
+  it('when someone without either role signs in, then they are refused and no consent state or tenant is written', async () => {
+    signIn.wids = ['88d8e3e3-8f55-4a1e-953a-9b9898b8876b'];
+
+    const outcome = await signedInCallback();
+
+    expect(outcome).toEqual({ kind: 'not-an-administrator' });
+    expect(states.all().filter((state) => state.purpose === 'consent')).toEqual([]);
+    expect(tenants.all()).toEqual([]);
+  });
+
+  it('when a state is tampered with, then it is refused as forged before anything is read or written', async () => {
+    const state = stateOf(await startTenantOnboarding(context, {}));
+    const writesBefore = states.writes.length;
+    const [payload, mac] = state.split('.');
+
+    for (const forged of [
+      `${payload}x.${mac}`,
+      `${payload}.${mac?.slice(1)}A`,
+      'no-dot',
+      `${payload}.${mac}.extra`,
+    ]) {
+      expect(await completeOnboardingStep(context, { state: forged, code: 'c' })).toEqual({
+        kind: 'invalid-state',
+        reason: 'forged',
+      });
+    }
+    expect(await completeOnboardingStep(context, { code: 'c' })).toEqual({
+      kind: 'invalid-state',
+      reason: 'missing',
+    });
+    expect(states.writes.length).toBe(writesBefore);
+    expect(signIn.redeemed).toEqual([]);
+  });
+
+  it('when a state is older than 10 minutes, then it is refused as expired and not used up', async () => {
+    const state = stateOf(await startTenantOnboarding(context, {}));
+    const writesBefore = states.writes.length;
+    watch.clock.advanceBy(stateLifetimeMs);
+
+    expect(await completeOnboardingStep(context, { state, code: 'c' })).toEqual({
+      kind: 'invalid-state',
+      reason: 'expired',
+    });
+    expect(states.writes.length).toBe(writesBefore);
+  });
+
+  it('when a state comes back twice, then the second is refused as replayed and the code is redeemed once', async () => {
+    const state = stateOf(await startTenantOnboarding(context, {}));
+    await completeOnboardingStep(context, { state, code: 'c' });
+
+    expect(await completeOnboardingStep(context, { state, code: 'c' })).toEqual({
+      kind: 'invalid-state',
+      reason: 'replayed',
+    });
+    expect(signIn.redeemed).toHaveLength(1);
+  });
+
+  it('when the consent answer carries an error beside admin_consent=True, then the error wins and no tenant is recorded', async () => {
+    const redirect = await signedInCallback();
+    const state = redirect.kind === 'redirect' ? stateOf(redirect.location) : '';
+
+    const outcome = await completeOnboardingStep(context, {
+      state,
+      admin_consent: 'True',
+      tenant: tenantId,
+      error: 'consent_required',
+      error_description: 'AADSTS65004: User declined to consent to access the app.',
+    });
+
+    expect(outcome).toMatchObject({ kind: 'consent-declined', error: 'consent_required' });
+    expect(tenants.all()).toEqual([]);
+  });
+
+  it('when consent is granted, then the tenant is recorded with its admin and domains, and a session opens the forms', async () => {
+    const redirect = await signedInCallback();
+    const state = redirect.kind === 'redirect' ? stateOf(redirect.location) : '';
+
+    const outcome = await completeOnboardingStep(context, { state, admin_consent: 'True', tenant: tenantId });
+
+    expect(outcome.kind).toBe('onboarded');
+    expect(tenants.all()).toEqual([
+      {
+        id: tenantId,
+        consentedAt: watch.clock.now().toISOString(),
+        adminObjectId: adminId,
+        domains: ['fabrikam.example'],
+        updatedAt: watch.clock.now().toISOString(),
+      },
+    ]);
+    const session = outcome.kind === 'onboarded' ? outcome.session : '';
+    expect(sessionOf(context, session)).toEqual({ tenantId, adminObjectId: adminId });
+    // A state does not pass as a session, nor a session as a state.
+    expect(() => sessionOf(context, state)).toThrow(AppError);
+    expect(await completeOnboardingStep(context, { state: session })).toMatchObject({ reason: 'forged' });
+  });
+
+  it('when Graph does not yet let the new consent through, then the tenant is still recorded, without domains', async () => {
+    const redirect = await signedInCallback();
+    const state = redirect.kind === 'redirect' ? stateOf(redirect.location) : '';
+    directory.failWith = new AppError('unauthorized', 'consent not yet propagated');
+
+    const outcome = await completeOnboardingStep(context, { state, admin_consent: 'True', tenant: tenantId });
+
+    expect(outcome.kind).toBe('onboarded');
+    expect(tenants.all().map((tenant) => tenant.domains)).toEqual([[]]);
+  });
+
+  it('when the consent names another tenant than the one that signed in, then nothing is recorded', async () => {
+    const redirect = await signedInCallback();
+    const state = redirect.kind === 'redirect' ? stateOf(redirect.location) : '';
+
+    const outcome = await completeOnboardingStep(context, {
+      state,
+      admin_consent: 'True',
+      tenant: '00000000-0000-0000-0000-000000000000',
+    });
+
+    expect(outcome.kind).toBe('consent-declined');
+    expect(tenants.all()).toEqual([]);
+  });
+});
+
+describe('enablement jobs', () => {
+  async function runQueued(): Promise<void> {
+    for (const message of watch.sent(queueNames.tenantEnablement))
+      await runEnablementJob(context.enablement, message.body as never);
+  }
+
+  it('when users are named by principal name, then those found are enabled and the others only counted', async () => {
+    const { jobId } = await requestEnablement(context.enablement, tenantId, {
+      kind: 'principal-names',
+      userPrincipalNames: ['olga@fabrikam.example', 'ghost@fabrikam.example'],
+    });
+    expect((await jobs.read(jobId, tenantId))?.value.state).toBe('running');
+
+    await runQueued();
+
+    expect((await jobs.read(jobId, tenantId))?.value).toMatchObject({
+      state: 'completed',
+      found: 1,
+      queued: 1,
+      notFound: 1,
+    });
+    expect(JSON.stringify(jobs.all())).not.toContain('ghost');
+    expect(watch.users.all().map((user) => user.id)).toEqual(['2f0e5c9b-0003-4d4a-8b8f-6c7d8e9fa003']);
+  });
+
+  it('when the group does not exist, then the job fails with the reason and enables nobody', async () => {
+    const { jobId } = await requestEnablement(context.enablement, tenantId, {
+      kind: 'group',
+      groupId: '3a1f6d0c-0009-4e5b-9c9a-7d8e9fab0009',
+    });
+
+    await runQueued();
+
+    expect((await jobs.read(jobId, tenantId))?.value).toMatchObject({
+      state: 'failed',
+      reason: 'The group does not exist in this tenant.',
+    });
+    expect(watch.users.all()).toEqual([]);
+  });
+
+  it('when the directory refuses for good (no consent), then the job fails; when it is only down, the message is retried', async () => {
+    directory.failWith = new AppError('unauthorized', 'no consent');
+    const refused = await requestEnablement(context.enablement, tenantId, {
+      kind: 'principal-names',
+      userPrincipalNames: ['olga@fabrikam.example'],
+    });
+    await runQueued();
+    expect((await jobs.read(refused.jobId, tenantId))?.value.state).toBe('failed');
+
+    directory.failWith = new AppError('dependency-unavailable', 'down');
+    const { jobId } = await requestEnablement(context.enablement, tenantId, {
+      kind: 'principal-names',
+      userPrincipalNames: ['olga@fabrikam.example'],
+    });
+    const message = watch.sent(queueNames.tenantEnablement).at(-1)?.body;
+    await expect(runEnablementJob(context.enablement, message as never)).rejects.toThrow('down');
+    expect((await jobs.read(jobId, tenantId))?.value.state).toBe('running');
+  });
+});
