@@ -18,6 +18,8 @@ var containers = [
   { name: 'dataKeys', partitionKeyPath: '/userId' }
   { name: 'traces', partitionKeyPath: '/userId', defaultTtl: -1 }
   { name: 'deadLetters', partitionKeyPath: '/queue', defaultTtl: 1209600 }
+  { name: 'singleUseStates', partitionKeyPath: '/id', defaultTtl: -1 }
+  { name: 'tokenCaches', partitionKeyPath: '/userId' }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {

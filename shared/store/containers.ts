@@ -17,6 +17,10 @@ export const containerLayouts = {
   traces: { containerId: 'traces', partitionKeyPath: '/userId', defaultTtlSeconds: -1 },
   /** Why messages were dead-lettered (the SDK binding cannot say it to Service Bus); gone after 14 days. */
   deadLetters: { containerId: 'deadLetters', partitionKeyPath: '/queue', defaultTtlSeconds: 1_209_600 },
+  /** Signed single-use OAuth `state` of sign-in flows: consumed once, each expiring with its own `ttl`. */
+  singleUseStates: { containerId: 'singleUseStates', partitionKeyPath: '/id', defaultTtlSeconds: -1 },
+  /** Connected users' MSAL token caches, sealed with the user's data key. */
+  tokenCaches: { containerId: 'tokenCaches', partitionKeyPath: '/userId' },
 } as const satisfies Record<string, ContainerLayout>;
 
 export const allContainerLayouts: readonly ContainerLayout[] = Object.values(containerLayouts);
