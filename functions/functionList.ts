@@ -9,6 +9,8 @@ import { adminListUsersFunction } from './adminListUsers.js';
 import { adminMetricsFunction } from './adminMetrics.js';
 import { adminRedriveDeadLettersFunction } from './adminRedriveDeadLetters.js';
 import { adminTenantSettingsFunction } from './adminTenantSettings.js';
+import { connectCallbackFunction } from './connectCallback.js';
+import { connectStartFunction } from './connectStart.js';
 import { errorRetryFunction } from './errorRetry.js';
 import { eventChangesFunction } from './eventChanges.js';
 import { freeBusyFunction } from './freeBusy.js';
@@ -24,6 +26,8 @@ import { reconciliationFunction } from './reconciliation.js';
 import { subscriptionLifecycleFunction } from './subscriptionLifecycle.js';
 import { subscriptionRenewalFunction } from './subscriptionRenewal.js';
 import { userActivationFunction } from './userActivation.js';
+import { userDataExportFunction } from './userDataExport.js';
+import { userDataPurgeFunction } from './userDataPurge.js';
 import { watchRefreshFunction } from './watchRefresh.js';
 
 /**
@@ -58,6 +62,10 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(meetingRespondFunction, (services: Services) => services.meetings),
   withContext(meetingCancelFunction, (services: Services) => services.meetings),
   withContext(freeBusyFunction, (services: Services) => services.meetings),
+  withContext(connectStartFunction, (services: Services) => services.connect),
+  withContext(connectCallbackFunction, (services: Services) => services.connect),
+  withContext(userDataExportFunction, (services: Services) => services.userData),
+  withContext(userDataPurgeFunction, (services: Services) => services.userData),
   withContext(openApiFunction, (services: Services) => ({
     serverUrl: `${services.settings.publicBaseUrl}/api`,
     routes: httpRoutes,

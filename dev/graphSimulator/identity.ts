@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../../shared/time/clock.js';
 import type { DemoTenant, DirectoryUser } from './demoTenant.js';
+import { refreshTokenFailures } from './refreshTokenRevocations.js';
 
 /** Graph's audience, as in real access tokens. */
 export const graphAudience = 'https://graph.microsoft.com';
@@ -77,6 +78,8 @@ interface RefreshToken {
   clientId: string;
   userId: string;
   scope: string;
+  /** Revoked: a refresh with it is refused with this AADSTS code (a new sign-in gives new tokens). */
+  refusedWith?: number;
 }
 
 const tokenLifetimeSeconds = 3_600;
@@ -338,12 +341,16 @@ export class SimulatedIdentityProvider {
     nonce: string | undefined,
     clientInfo: boolean,
   ) {
-    const refreshToken = randomToken(48);
-    this.#refreshTokens.set(refreshToken, {
-      clientId: this.#tenant.app.clientId,
-      userId: user.id,
-      scope: requestedScope,
-    });
+    // As in Entra ID, a refresh token only when `offline_access` was asked for.
+    const offline = requestedScope.split(' ').includes('offline_access');
+    const refreshToken = offline ? randomToken(48) : undefined;
+    if (refreshToken) {
+      this.#refreshTokens.set(refreshToken, {
+        clientId: this.#tenant.app.clientId,
+        userId: user.id,
+        scope: requestedScope,
+      });
+    }
     const idToken = await this.#sign(
       {
         tid: this.#tenant.tenantId,
@@ -358,11 +365,11 @@ export class SimulatedIdentityProvider {
     );
     return {
       token_type: 'Bearer',
-      scope: `${grantedScope} openid profile offline_access`,
+      scope: `${grantedScope} openid profile${offline ? ' offline_access' : ''}`,
       expires_in: tokenLifetimeSeconds,
       ext_expires_in: tokenLifetimeSeconds,
       access_token: accessToken,
-      refresh_token: refreshToken,
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
       id_token: idToken,
       ...(clientInfo
         ? {
@@ -514,6 +521,15 @@ export class SimulatedIdentityProvider {
       }
       // Refresh tokens rotate: the old one is spent.
       this.#refreshTokens.delete(presented);
+      const refusal = stored.refusedWith;
+      if (refusal !== undefined) {
+        return this.#error(
+          400,
+          'invalid_grant',
+          refusal,
+          refreshTokenFailures[refusal] ?? 'The grant was refused.',
+        );
+      }
       return {
         status: 200,
         body: await this.#issueUserTokens(
@@ -532,12 +548,16 @@ export class SimulatedIdentityProvider {
     );
   }
 
-  /** Revokes every refresh token of a user, as a password reset or an admin would: the next refresh fails. */
-  revokeRefreshTokens(userId: string): number {
+  /**
+   * Revokes every refresh token of a user, as a password reset or an admin would: the next refresh
+   * fails with `invalid_grant` and the AADSTS code given (50173, "revoked or password changed", by
+   * default), until the user signs in again.
+   */
+  revokeRefreshTokens(userId: string, aadsts = 50173): number {
     let revoked = 0;
-    for (const [token, stored] of this.#refreshTokens) {
+    for (const stored of this.#refreshTokens.values()) {
       if (stored.userId === userId) {
-        this.#refreshTokens.delete(token);
+        stored.refusedWith = aadsts;
         revoked += 1;
       }
     }

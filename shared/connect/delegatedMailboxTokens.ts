@@ -74,7 +74,8 @@ export class DelegatedMailboxTokens implements MailboxDelegation {
     await this.#users.update(mailbox, (user) => {
       if (user.authorization !== 'delegated') return undefined;
       asked = shouldAskForReauthorization(user.reauthorizationAskedAt, now);
-      const failed = user.state === 'error' && user.errorReason === reason ? user : withFailure(user, reason, now);
+      const failed =
+        user.state === 'error' && user.errorReason === reason ? user : withFailure(user, reason, now);
       if (!asked && failed === user) return undefined;
       return { ...failed, ...(asked ? { reauthorizationAskedAt: now.toISOString() } : {}) };
     });

@@ -44,7 +44,9 @@ export class SignedSingleUseStates {
 
   constructor(options: { secret: Uint8Array; states: DocumentCollection<StateDocument>; clock: Clock }) {
     // A key of its own, derived from the given secret, so a state never doubles as anything else.
-    this.#secret = createHmac('sha256', Buffer.from(options.secret)).update('signed-single-use-state').digest();
+    this.#secret = createHmac('sha256', Buffer.from(options.secret))
+      .update('signed-single-use-state')
+      .digest();
     this.#states = options.states;
     this.#clock = options.clock;
   }
@@ -72,11 +74,19 @@ export class SignedSingleUseStates {
   async consume(purpose: string, presented: string | null | undefined): Promise<ConsumedState> {
     if (typeof presented !== 'string' || presented.length > 200) return { ok: false, refusal: 'forged' };
     const [version, nonce, expirySeconds, mac, extra] = presented.split('.');
-    if (version !== 'v1' || !nonce || !expirySeconds || !mac || extra !== undefined || !/^\d{1,12}$/.test(expirySeconds))
+    if (
+      version !== 'v1' ||
+      !nonce ||
+      !expirySeconds ||
+      !mac ||
+      extra !== undefined ||
+      !/^\d{1,12}$/.test(expirySeconds)
+    )
       return { ok: false, refusal: 'forged' };
     const expected = this.#mac(purpose, nonce, expirySeconds);
     const given = Buffer.from(mac, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, refusal: 'forged' };
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return { ok: false, refusal: 'forged' };
     const now = this.#clock.now();
     if (Number(expirySeconds) * 1000 <= now.getTime()) return { ok: false, refusal: 'expired' };
     const stored = await this.#states.read(nonce, nonce);

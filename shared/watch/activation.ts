@@ -1,13 +1,13 @@
 import { isCalendarServiceError } from '../calendar/calendarServiceError.js';
 import type { MailboxRef } from '../calendar/mailbox.js';
 import type { CalendarSubscription } from '../calendar/mailboxWatch.js';
+import { isReauthorizationRequired } from '../calendar/tokenProvider.js';
+import { reasonForRefusedRefreshToken } from '../connect/tokenFailureTriage.js';
 import { hasErrorCode, isAppError } from '../errors.js';
 import { syncCalendar } from './calendarSync.js';
 import { requestReconciliation } from './reconciliation.js';
 import { reconciliationSlotOf } from './reconciliationSlot.js';
 import { notificationUrls, subscriptionLifetimeMs, type WatchContext } from './watchContext.js';
-import { isReauthorizationRequired } from '../calendar/tokenProvider.js';
-import { reasonForRefusedRefreshToken } from '../connect/tokenFailureTriage.js';
 import { type ErrorReason, withFailure } from './watchedUser.js';
 
 export type ActivationOutcome = 'activated' | 'failed' | 'skipped' | 'deactivated';

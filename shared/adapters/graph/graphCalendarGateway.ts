@@ -245,7 +245,12 @@ export class GraphCalendarGateway implements CalendarGateway {
     }
   }
 
-  async #get<T>(owner: TenantOrMailbox, laneKey: string, spec: RequestSpec, schema: z.ZodType<T>): Promise<T> {
+  async #get<T>(
+    owner: TenantOrMailbox,
+    laneKey: string,
+    spec: RequestSpec,
+    schema: z.ZodType<T>,
+  ): Promise<T> {
     return this.#parse(await this.#send(owner, laneKey, spec), schema, spec);
   }
 
@@ -475,12 +480,14 @@ export class GraphCalendarGateway implements CalendarGateway {
         availabilityViewInterval: intervalMinutes,
       },
     };
-    return (
-      await this.#get(mailbox, mailbox.userId, spec, collectionSchema(scheduleInformationSchema))
-    ).value;
+    return (await this.#get(mailbox, mailbox.userId, spec, collectionSchema(scheduleInformationSchema)))
+      .value;
   }
 
-  async createSubscription(owner: TenantOrMailbox, subscription: NewSubscription): Promise<GraphSubscription> {
+  async createSubscription(
+    owner: TenantOrMailbox,
+    subscription: NewSubscription,
+  ): Promise<GraphSubscription> {
     const spec: RequestSpec = {
       method: 'POST',
       path: '/subscriptions',

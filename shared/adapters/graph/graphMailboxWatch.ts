@@ -58,7 +58,11 @@ export class GraphMailboxWatch implements MailboxWatch {
     }
   }
 
-  async renew(owner: TenantOrMailbox, subscriptionId: string, expiresAt: Date): Promise<CalendarSubscription> {
+  async renew(
+    owner: TenantOrMailbox,
+    subscriptionId: string,
+    expiresAt: Date,
+  ): Promise<CalendarSubscription> {
     return subscriptionFromGraph(await this.#gateway.renewSubscription(owner, subscriptionId, expiresAt));
   }
 

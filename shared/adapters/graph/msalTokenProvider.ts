@@ -147,7 +147,9 @@ export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProv
 
   #delegatedClient(cachePlugin?: ICachePlugin): ConfidentialClientApplication {
     const configuration = this.#configuration(this.#options.delegatedTenant ?? 'organizations');
-    return new ConfidentialClientApplication(cachePlugin ? { ...configuration, cache: { cachePlugin } } : configuration);
+    return new ConfidentialClientApplication(
+      cachePlugin ? { ...configuration, cache: { cachePlugin } } : configuration,
+    );
   }
 
   async connectAccount(
