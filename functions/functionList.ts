@@ -47,7 +47,10 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(reconciliationFunction, (services: Services) => services.watch),
   withContext(adminEnableUsersFunction, (services: Services) => services.watch),
   withContext(adminDisableUsersFunction, (services: Services) => services.watch),
-  withContext(adminListUsersFunction, (services: Services) => services.watch),
+  withContext(adminListUsersFunction, (services: Services) => ({
+    watch: services.watch,
+    reconnectUrlOf: services.reconnectUrlOf,
+  })),
   withContext(adminMetricsFunction, (services: Services) => services.counters),
   withContext(adminDeadLettersFunction, (services: Services) => services.deadLetters),
   withContext(adminRedriveDeadLettersFunction, (services: Services) => ({

@@ -27,6 +27,7 @@ import type { DelegatedTokenProvider, GraphTokenProvider } from './calendar/toke
 import type { Settings } from './config/settings.js';
 import type { ConnectContext } from './connect/connectCalendar.js';
 import { DelegatedMailboxTokens } from './connect/delegatedMailboxTokens.js';
+import { reconnectLinks } from './connect/reconnectLinks.js';
 import { SealedTokenCaches, tokenCaches } from './connect/sealedTokenCaches.js';
 import { SignedSingleUseStates, singleUseStates } from './connect/signedSingleUseState.js';
 import type { UserDataContext } from './connect/userDataRights.js';
@@ -47,6 +48,7 @@ import type { DocumentCollection, DocumentStore } from './store/documentStore.js
 import { type Clock, systemClock } from './time/clock.js';
 import { ClientStateSigner } from './watch/clientState.js';
 import { DroppedNotificationSummary } from './watch/droppedNotifications.js';
+import type { ReconnectUrlOf } from './watch/enablement.js';
 import { requestReconciliation } from './watch/reconciliation.js';
 import type { WatchContext } from './watch/watchContext.js';
 import { watchedUsers } from './watch/watchedUser.js';
@@ -84,6 +86,8 @@ export interface Services {
   connect: ConnectContext;
   /** A user's data rights: export and purge. */
   userData: UserDataContext;
+  /** The reconnect link the admin API shows for a connected user in Error. */
+  reconnectUrlOf: ReconnectUrlOf;
 }
 
 /**
@@ -250,6 +254,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     clock,
     connect,
     userData,
+    reconnectUrlOf: reconnectLinks(tokenCacheStore, settings.publicBaseUrl),
     meetings,
     keyRing,
     tenantSettings,

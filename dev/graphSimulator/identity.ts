@@ -519,8 +519,7 @@ export class SimulatedIdentityProvider {
       if (!stored) {
         return this.#error(400, 'invalid_grant', 700082, 'The refresh token has expired due to inactivity.');
       }
-      // Refresh tokens rotate: the old one is spent.
-      this.#refreshTokens.delete(presented);
+      // A revoked token is refused with its code every time it is presented.
       const refusal = stored.refusedWith;
       if (refusal !== undefined) {
         return this.#error(
@@ -530,6 +529,8 @@ export class SimulatedIdentityProvider {
           refreshTokenFailures[refusal] ?? 'The grant was refused.',
         );
       }
+      // Refresh tokens rotate: the old one is spent.
+      this.#refreshTokens.delete(presented);
       return {
         status: 200,
         body: await this.#issueUserTokens(

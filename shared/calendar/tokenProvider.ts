@@ -51,6 +51,11 @@ export interface DelegatedAccount {
   homeAccountId: string;
   userId: string;
   tenantId: string;
+  /**
+   * The user principal name the user signed in with, known when they connect: the `login_hint` of
+   * their reconnect link. Personal data: stored only sealed, never logged.
+   */
+  loginHint?: string;
 }
 
 /**

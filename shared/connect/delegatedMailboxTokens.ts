@@ -27,6 +27,11 @@ export class DelegatedMailboxTokens implements MailboxDelegation {
   readonly #clock: Clock;
   readonly #counters: Counters;
   readonly #notConnectedUntil = new Map<string, number>();
+  /**
+   * One token read per user at a time in this instance: refresh tokens rotate on every use, so two
+   * reads that both refresh with the same token would spend it twice.
+   */
+  readonly #inFlight = new Map<string, Promise<unknown>>();
 
   constructor(options: {
     caches: SealedTokenCaches;
@@ -59,11 +64,18 @@ export class DelegatedMailboxTokens implements MailboxDelegation {
       this.#notConnectedUntil.set(userId, nowMs + notConnectedCacheMs);
       return undefined;
     }
+    const previous = this.#inFlight.get(userId) ?? Promise.resolve();
+    const current = previous
+      .catch(() => undefined)
+      .then(() => this.#tokens.delegatedAccessToken(account, this.#caches, options));
+    this.#inFlight.set(userId, current);
     try {
-      return await this.#tokens.delegatedAccessToken(account, this.#caches, options);
+      return await current;
     } catch (error) {
       if (isReauthorizationRequired(error)) await this.#recordRefusal(mailbox, error.aadstsCodes);
       throw error;
+    } finally {
+      if (this.#inFlight.get(userId) === current) this.#inFlight.delete(userId);
     }
   }
 

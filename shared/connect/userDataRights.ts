@@ -70,6 +70,8 @@ export async function purgeUserData(context: UserDataContext, mailbox: MailboxRe
     dataKeys: 0,
   };
   const user = (await collections.users.read(userId, tenantId))?.value;
+  // The watch document goes first: from here on activations and changes of this user are skipped.
+  if (user) summary.watchedUser = await collections.users.delete(userId, tenantId);
   if (user?.subscriptionId) {
     try {
       // Before the token cache goes: a connected user's subscription is deleted with their token.
@@ -80,7 +82,6 @@ export async function purgeUserData(context: UserDataContext, mailbox: MailboxRe
       summary.subscription = 'not-deleted';
     }
   }
-  if (user) summary.watchedUser = await collections.users.delete(userId, tenantId);
   for (const record of await collections.meetingRecords.queryPartition(userId, {
     text: 'SELECT * FROM c WHERE c.userId = @userId',
     parameters: [{ name: '@userId', value: userId }],

@@ -181,6 +181,7 @@ export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProv
       homeAccountId: result.account.homeAccountId,
       userId: result.account.localAccountId.toLowerCase(),
       tenantId: result.account.tenantId.toLowerCase(),
+      ...(result.account.username ? { loginHint: result.account.username } : {}),
     };
     await caches.save(account, redeemed);
     return account;
