@@ -207,11 +207,14 @@ export class GraphCalendarGateway implements CalendarGateway {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.#concurrency.run(`${tenantId}|${laneKey}`, async () => {
+          // The token first, outside the SDK: a refused token is the service's typed error, not a
+          // failed request (the SDK's middleware would wrap it).
+          const accessToken = await this.#accessToken(owner);
           let request = this.#client(tenantId)
             .api(spec.path)
             .headers({ Prefer: calendarPreferences, ...(spec.headers ?? {}) })
             .middlewareOptions([
-              new AuthenticationHandlerOptions({ getAccessToken: () => this.#accessToken(owner) }),
+              new AuthenticationHandlerOptions({ getAccessToken: async () => accessToken }),
             ]);
           if (spec.query) request = request.query(spec.query);
           switch (spec.method) {
@@ -238,6 +241,8 @@ export class GraphCalendarGateway implements CalendarGateway {
           this.#refreshToken.add(principalKey(owner));
           continue;
         }
+        // A token that was refused (consent, revoked grant) will be refused again: no retry.
+        if (!(mapped instanceof GraphRequestError) && !mapped.transient) throw mapped;
         const retryable = isRetryableStatus(status) || status === 0;
         if (!retryable || attempt >= this.#policy.maxAttempts) throw mapped;
         await this.#sleep(retryDelayMs(this.#policy, attempt, mapped.retryAfterMs, this.#options.jitter));
