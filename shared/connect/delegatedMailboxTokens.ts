@@ -12,7 +12,7 @@ import type { SealedTokenCaches } from './sealedTokenCaches.js';
 import { reasonForRefusedRefreshToken, shouldAskForReauthorization } from './tokenFailureTriage.js';
 
 /** How long this instance trusts "this mailbox has no connected user" before reading the store again. */
-const notConnectedCacheMs = 60_000;
+const notConnectedCacheMs = 5 * 60_000;
 
 /**
  * The delegated tokens of connected users, for the Graph gateway: a mailbox whose user connected
