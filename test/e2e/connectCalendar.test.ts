@@ -164,6 +164,32 @@ describe('connect your calendar through the running stack', () => {
     expect(stats.delegatedByOperation).toEqual(byService);
   });
 
+  it('when they use the meetings API and free/busy, then both answer through their delegated token', async () => {
+    const headers = {
+      authorization: `Bearer ${await simulatorToken(user.mail)}`,
+      'content-type': 'application/json',
+    };
+    const now = await stackNow();
+    const listed = await fetch(`${stack.endpoints.api}/users/${user.id}/meetings`, { headers });
+    const freeBusy = await fetch(`${stack.endpoints.api}/users/${user.id}/free-busy`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        schedules: [user.mail],
+        from: new Date(now.getTime() + 86_400_000).toISOString(),
+        to: new Date(now.getTime() + 3 * 86_400_000).toISOString(),
+      }),
+    });
+    const { meetings } = (await listed.json()) as { meetings: Array<{ title: string; join: unknown }> };
+    const stats = await mailboxStats();
+
+    expect(listed.status).toBe(200);
+    expect(meetings.find((meeting) => meeting.title === 'Connected review')?.join).toBeTruthy();
+    expect(freeBusy.status).toBe(200);
+    expect(stats.delegatedByOperation['POST getSchedule']).toBe(stats.byOperation['POST getSchedule']);
+    expect(stats.delegatedByOperation['POST getSchedule']).toBeGreaterThanOrEqual(1);
+  });
+
   it('when their refresh token is revoked, then they go to Error with the reason and a reconnect link', async () => {
     const revoked = await fetch(`${graphControl}/mailboxes/${user.id}/revoke-refresh-tokens`, {
       method: 'POST',
