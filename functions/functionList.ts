@@ -16,6 +16,8 @@ import { adminOffboardTenantFunction } from './adminOffboardTenant.js';
 import { adminRedriveDeadLettersFunction } from './adminRedriveDeadLetters.js';
 import { adminTenantOnboardingFunction } from './adminTenantOnboarding.js';
 import { adminTenantSettingsFunction } from './adminTenantSettings.js';
+import { connectCallbackFunction } from './connectCallback.js';
+import { connectStartFunction } from './connectStart.js';
 import { errorRetryFunction } from './errorRetry.js';
 import { eventChangesFunction } from './eventChanges.js';
 import { freeBusyFunction } from './freeBusy.js';
@@ -41,6 +43,8 @@ import { subscriptionLifecycleFunction } from './subscriptionLifecycle.js';
 import { subscriptionRenewalFunction } from './subscriptionRenewal.js';
 import { tenantEnablementFunction } from './tenantEnablement.js';
 import { userActivationFunction } from './userActivation.js';
+import { userDataExportFunction } from './userDataExport.js';
+import { userDataPurgeFunction } from './userDataPurge.js';
 import { watchRefreshFunction } from './watchRefresh.js';
 
 /**
@@ -63,6 +67,7 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(adminListUsersFunction, (services: Services) => ({
     watch: services.watch,
     userNames: services.userNames,
+    reconnectUrlOf: services.reconnectUrlOf,
   })),
   withContext(adminMetricsFunction, (services: Services) => services.counters),
   withContext(adminDeadLettersFunction, (services: Services) => services.deadLetters),
@@ -89,6 +94,10 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(adminEnablementJobFunction, (services: Services) => services.onboarding.enablement),
   withContext(adminTenantOnboardingFunction, (services: Services) => services.onboarding),
   withContext(adminOffboardTenantFunction, (services: Services) => services.offboarding),
+  withContext(connectStartFunction, (services: Services) => services.connect),
+  withContext(connectCallbackFunction, (services: Services) => services.connect),
+  withContext(userDataExportFunction, (services: Services) => services.userData),
+  withContext(userDataPurgeFunction, (services: Services) => services.userData),
   withContext(openApiFunction, (services: Services) => ({
     serverUrl: `${services.settings.publicBaseUrl}/api`,
     routes: httpRoutes,

@@ -32,6 +32,12 @@ import type { DeadLetterQueues } from './bus/deadLetterRedrive.js';
 import type { MessageBus } from './bus/messageBus.js';
 import type { DelegatedTokenProvider, GraphTokenProvider } from './calendar/tokenProvider.js';
 import type { Settings } from './config/settings.js';
+import type { ConnectContext } from './connect/connectCalendar.js';
+import { DelegatedMailboxTokens } from './connect/delegatedMailboxTokens.js';
+import { reconnectLinks } from './connect/reconnectLinks.js';
+import { SealedTokenCaches, tokenCaches } from './connect/sealedTokenCaches.js';
+import { SignedSingleUseStates, singleUseStates } from './connect/signedSingleUseState.js';
+import type { UserDataContext } from './connect/userDataRights.js';
 import { type ConsoleContext, consoleConfiguration } from './console/consoleShell.js';
 import { DataKeyRing, dataKeys, EnvelopeCipher } from './crypto/envelopeEncryption.js';
 import type { UserNames } from './directory/userNames.js';
@@ -39,7 +45,9 @@ import { AppError } from './errors.js';
 import type { HealthProbe } from './health/checkHealth.js';
 import { graphTokenProbe } from './health/dependencyProbes.js';
 import type { KeyWrapper } from './keys/keyWrapping.js';
+import { eventTraces } from './meetings/eventTrace.js';
 import { JoinServiceRecovery } from './meetings/joinServiceRecovery.js';
+import { meetingRecords } from './meetings/meetingRecord.js';
 import type { MeetingsContext } from './meetings/meetingsContext.js';
 import { RecordedEventIds } from './meetings/recordedEventIds.js';
 import { type TenantDocument, TenantSettingsCache, tenants } from './meetings/tenantSettings.js';
@@ -55,6 +63,7 @@ import type { DocumentCollection, DocumentStore } from './store/documentStore.js
 import { type Clock, systemClock } from './time/clock.js';
 import { ClientStateSigner } from './watch/clientState.js';
 import { DroppedNotificationSummary } from './watch/droppedNotifications.js';
+import type { ReconnectUrlOf } from './watch/enablement.js';
 import { requestReconciliation } from './watch/reconciliation.js';
 import type { WatchContext } from './watch/watchContext.js';
 import { watchedUsers } from './watch/watchedUser.js';
@@ -98,6 +107,12 @@ export interface Services {
   onboarding: OnboardingContext;
   /** Tenant offboarding: everything of a tenant deleted, its data keys last. */
   offboarding: OffboardingContext;
+  /** "Connect your calendar": sign-in, sealed token caches, delegated tokens. */
+  connect: ConnectContext;
+  /** A user's data rights: export and purge. */
+  userData: UserDataContext;
+  /** The reconnect link the admin API shows for a connected user in Error. */
+  reconnectUrlOf: ReconnectUrlOf;
 }
 
 /**
@@ -170,21 +185,32 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     authorityHost: settings.graph.authorityHost,
     clock,
   });
+  const counters = new Counters();
+  const keyRing = new DataKeyRing({ wrapper: keyWrapper, keys: store.collection(dataKeys), clock });
+  const cipher = new EnvelopeCipher(keyRing);
+  const users = new CosmosWatchedUsers(store.collection(watchedUsers), clock);
+  // "Connect your calendar": connected users' token caches, sealed; their mailboxes use their tokens.
+  const tokenCacheStore = new SealedTokenCaches({ documents: store.collection(tokenCaches), cipher, clock });
+  const delegation = new DelegatedMailboxTokens({
+    caches: tokenCacheStore,
+    tokens,
+    users,
+    clock,
+    counters,
+  });
   const calendar = new GraphCalendarGateway({
     graphBaseUrl: settings.graph.baseUrl,
     tokens,
+    delegation,
     clock,
     // Each instance draws its jitter from its own seed, so instances do not retry in step.
     jitter: seededJitter(randomInt(0, 2 ** 32)),
   });
 
-  const counters = new Counters();
   const webex = new WebexJoinDetails(settings.webex);
-  const keyRing = new DataKeyRing({ wrapper: keyWrapper, keys: store.collection(dataKeys), clock });
   const records = new CosmosMeetingRecords(store);
-  const cipher = new EnvelopeCipher(keyRing);
   const watch: WatchContext = {
-    users: new CosmosWatchedUsers(store.collection(watchedUsers), clock),
+    users,
     mailboxes: new GraphMailboxWatch(calendar),
     bus,
     clock,
@@ -265,12 +291,40 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
       for (const userId of userIds) keyRing.forgetUser(userId);
     },
   };
+  const connect: ConnectContext = {
+    tokens,
+    states: new SignedSingleUseStates({
+      secret: settings.clientStateSecret,
+      states: store.collection(singleUseStates),
+      clock,
+    }),
+    caches: tokenCacheStore,
+    delegation,
+    watch,
+    counters,
+    publicBaseUrl: settings.publicBaseUrl,
+  };
+  const userData: UserDataContext = {
+    meetings,
+    watch,
+    caches: tokenCacheStore,
+    delegation,
+    collections: {
+      meetingRecords: store.collection(meetingRecords),
+      traces: store.collection(eventTraces),
+      users: store.collection(watchedUsers),
+      dataKeys: store.collection(dataKeys),
+    },
+  };
   return {
     onboarding,
     offboarding,
     settings,
     clock,
     presence,
+    connect,
+    userData,
+    reconnectUrlOf: reconnectLinks(tokenCacheStore, settings.publicBaseUrl),
     meetings,
     keyRing,
     tenantSettings,

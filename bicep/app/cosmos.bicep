@@ -22,6 +22,8 @@ var containers = [
   { name: 'onboardedTenants', partitionKeyPath: '/id' }
   { name: 'enablementJobs', partitionKeyPath: '/tenantId', defaultTtl: -1 }
   { name: 'onboardingStates', partitionKeyPath: '/id', defaultTtl: -1 }
+  { name: 'singleUseStates', partitionKeyPath: '/id', defaultTtl: -1 }
+  { name: 'tokenCaches', partitionKeyPath: '/userId' }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {

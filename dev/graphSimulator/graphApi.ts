@@ -412,7 +412,7 @@ export class GraphApi {
       );
     }
     // Faults are keyed by the principal name, which (unlike ids made at run time) is the same every run.
-    this.#limiter.enter(user.id, operation, user.userPrincipalName);
+    this.#limiter.enter(user.id, operation, user.userPrincipalName, request.claims.idtyp === 'user');
     try {
       const latency = this.#limiter.settings.latencyMs;
       if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));

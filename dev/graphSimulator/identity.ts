@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../../shared/time/clock.js';
 import type { DemoTenant, DirectoryUser } from './demoTenant.js';
+import { refreshTokenFailures } from './refreshTokenRevocations.js';
 import { isSpaRedemption, spaRedemptionProblem } from './spaClients.js';
 
 /** Graph's audience, as in real access tokens. */
@@ -79,6 +80,8 @@ interface RefreshToken {
   clientId: string;
   userId: string;
   scope: string;
+  /** Revoked: a refresh with it is refused with this AADSTS code (a new sign-in gives new tokens). */
+  refusedWith?: number;
 }
 
 const tokenLifetimeSeconds = 3_600;
@@ -359,12 +362,16 @@ export class SimulatedIdentityProvider {
     clientInfo: boolean,
   ) {
     const tenantId = this.#tenantOfUser(user.id).tenantId;
-    const refreshToken = randomToken(48);
-    this.#refreshTokens.set(refreshToken, {
-      clientId: this.#tenant.app.clientId,
-      userId: user.id,
-      scope: requestedScope,
-    });
+    // As in Entra ID, a refresh token only when `offline_access` was asked for.
+    const offline = requestedScope.split(' ').includes('offline_access');
+    const refreshToken = offline ? randomToken(48) : undefined;
+    if (refreshToken) {
+      this.#refreshTokens.set(refreshToken, {
+        clientId: this.#tenant.app.clientId,
+        userId: user.id,
+        scope: requestedScope,
+      });
+    }
     const idToken = await this.#sign(
       {
         tid: tenantId,
@@ -380,11 +387,11 @@ export class SimulatedIdentityProvider {
     );
     return {
       token_type: 'Bearer',
-      scope: `${grantedScope} openid profile offline_access`,
+      scope: `${grantedScope} openid profile${offline ? ' offline_access' : ''}`,
       expires_in: tokenLifetimeSeconds,
       ext_expires_in: tokenLifetimeSeconds,
       access_token: accessToken,
-      refresh_token: refreshToken,
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
       id_token: idToken,
       ...(clientInfo
         ? {
@@ -547,6 +554,16 @@ export class SimulatedIdentityProvider {
       if (!stored) {
         return this.#error(400, 'invalid_grant', 700082, 'The refresh token has expired due to inactivity.');
       }
+      // A revoked token is refused with its code every time it is presented.
+      const refusal = stored.refusedWith;
+      if (refusal !== undefined) {
+        return this.#error(
+          400,
+          'invalid_grant',
+          refusal,
+          refreshTokenFailures[refusal] ?? 'The grant was refused.',
+        );
+      }
       // Refresh tokens rotate: the old one is spent.
       this.#refreshTokens.delete(presented);
       return {
@@ -567,12 +584,16 @@ export class SimulatedIdentityProvider {
     );
   }
 
-  /** Revokes every refresh token of a user, as a password reset or an admin would: the next refresh fails. */
-  revokeRefreshTokens(userId: string): number {
+  /**
+   * Revokes every refresh token of a user, as a password reset or an admin would: the next refresh
+   * fails with `invalid_grant` and the AADSTS code given (50173, "revoked or password changed", by
+   * default), until the user signs in again.
+   */
+  revokeRefreshTokens(userId: string, aadsts = 50173): number {
     let revoked = 0;
-    for (const [token, stored] of this.#refreshTokens) {
+    for (const stored of this.#refreshTokens.values()) {
       if (stored.userId === userId) {
-        this.#refreshTokens.delete(token);
+        stored.refusedWith = aadsts;
         revoked += 1;
       }
     }

@@ -47,6 +47,8 @@ export interface MailboxStats {
   injectedErrors: number;
   /** Requests served (not throttled or failed on purpose) by `METHOD kind`, e.g. `PATCH event`. */
   byOperation: Record<string, number>;
+  /** Of those, the ones made with a user's delegated token ("connect your calendar"), by operation. */
+  delegatedByOperation: Record<string, number>;
   windowStartMs: number;
   windowCount: number;
 }
@@ -77,6 +79,7 @@ export class MailboxLimiter {
         throttled: 0,
         injectedErrors: 0,
         byOperation: {},
+        delegatedByOperation: {},
         windowStartMs: this.#clock.now().getTime(),
         windowCount: 0,
       };
@@ -93,7 +96,7 @@ export class MailboxLimiter {
   }
 
   /** Admits a request or throws Graph's 429/503. Admitted requests must call `leave` once. */
-  enter(mailboxId: string, operation: string, faultKey: string = mailboxId): void {
+  enter(mailboxId: string, operation: string, faultKey: string = mailboxId, delegated = false): void {
     const stats = this.#statsOf(mailboxId);
     stats.requests += 1;
     // Drawn for every request, before the limits, keyed by mailbox and operation: which request gets
@@ -125,6 +128,7 @@ export class MailboxLimiter {
     stats.windowCount += 1;
     // Counted once admitted: a throttled attempt is not a served request.
     stats.byOperation[operation] = (stats.byOperation[operation] ?? 0) + 1;
+    if (delegated) stats.delegatedByOperation[operation] = (stats.delegatedByOperation[operation] ?? 0) + 1;
     stats.inFlight += 1;
     stats.peakInFlight = Math.max(stats.peakInFlight, stats.inFlight);
   }

@@ -11,6 +11,7 @@ import { GraphError, graphErrorBody } from './graphErrors.js';
 import { type AccessTokenClaims, SimulatedIdentityProvider } from './identity.js';
 import { faultSettingsSchema, MailboxLimiter } from './limits.js';
 import { PageSnapshots } from './paging.js';
+import { revokeRefreshTokensSchema } from './refreshTokenRevocations.js';
 import { buildSecondTenant, type DirectoryGroup } from './secondTenant.js';
 import { tokenEndpointCorsHeaders } from './spaClients.js';
 import { type DeliveryOptions, SubscriptionService } from './subscriptions.js';
@@ -459,7 +460,12 @@ export class GraphSimulator {
       if (action === 'gone') mailbox.gone = true;
       if (action === 'restore') mailbox.gone = false;
       if (action === 'invalidate-delta') mailbox.deltaGeneration += 1;
-      if (action === 'revoke-refresh-tokens') this.identity.revokeRefreshTokens(mailbox.user.id);
+      if (action === 'revoke-refresh-tokens') {
+        const revocation = revokeRefreshTokensSchema.safeParse(input);
+        if (!revocation.success)
+          return invalid(revocation.error.issues.map((issue) => issue.message).join('; '));
+        this.identity.revokeRefreshTokens(mailbox.user.id, revocation.data.aadsts);
+      }
       return send(response, 204, undefined);
     }
     if (path === '/users' && method === 'POST') {

@@ -9,3 +9,9 @@ export interface TimeWindow {
   from: Date;
   to: Date;
 }
+
+/**
+ * Whose Graph tokens a request uses: a tenant (its app token), or a mailbox (its user's delegated
+ * token when they connected their own calendar, else the tenant's app token).
+ */
+export type TenantOrMailbox = string | MailboxRef;

@@ -1,4 +1,4 @@
-import type { MailboxRef, TimeWindow } from './mailbox.js';
+import type { MailboxRef, TenantOrMailbox, TimeWindow } from './mailbox.js';
 
 /** A subscription to the events of one mailbox, as the calendar service reported it. */
 export interface CalendarSubscription {
@@ -62,25 +62,29 @@ export interface MailboxWatch {
   /** Subscribes to the creation, change and deletion of the mailbox's events. */
   subscribe(request: SubscriptionRequest): Promise<CalendarSubscription>;
   /** Extends one subscription; `not-found` when the service no longer knows it. */
-  renew(tenantId: string, subscriptionId: string, expiresAt: Date): Promise<CalendarSubscription>;
+  renew(owner: TenantOrMailbox, subscriptionId: string, expiresAt: Date): Promise<CalendarSubscription>;
   /**
    * Extends many subscriptions of a tenant at once. Every subscription asked for has an outcome;
    * the failure of one is its outcome, never a throw.
    */
   renewAll(
-    tenantId: string,
+    owner: TenantOrMailbox,
     subscriptionIds: readonly string[],
     expiresAt: Date,
   ): Promise<Map<string, SubscriptionRenewal>>;
   /** Lets a subscription that asked for it go on delivering notifications. */
-  reauthorize(tenantId: string, subscriptionId: string): Promise<void>;
+  reauthorize(owner: TenantOrMailbox, subscriptionId: string): Promise<void>;
   /** Ends a subscription. One the service no longer knows counts as ended. */
-  unsubscribe(tenantId: string, subscriptionId: string): Promise<void>;
-  /** Every subscription the app holds in the tenant. */
-  subscriptions(tenantId: string): Promise<CalendarSubscription[]>;
+  unsubscribe(owner: TenantOrMailbox, subscriptionId: string): Promise<void>;
+  /**
+   * Every subscription the app holds in the tenant (with the app's token), or, given a connected
+   * user's mailbox, those it holds with that user's token. Mailbox-scoped calls above take the mailbox
+   * for the same reason: a connected user's subscription is handled with their delegated token.
+   */
+  subscriptions(owner: TenantOrMailbox): Promise<CalendarSubscription[]>;
   /** Whether each mailbox can still be watched, by user id. Every user asked for has an answer. */
   mailboxAvailability(
-    tenantId: string,
+    owner: TenantOrMailbox,
     userIds: readonly string[],
   ): Promise<Map<string, MailboxAvailability>>;
   /** The mailbox's language (`sv-SE`), or undefined when it has none set. */

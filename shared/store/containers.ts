@@ -25,6 +25,10 @@ export const containerLayouts = {
   enablementJobs: { containerId: 'enablementJobs', partitionKeyPath: '/tenantId', defaultTtlSeconds: -1 },
   /** OAuth `state` of onboarding sign-ins and consents: single use, expire on their own. */
   onboardingStates: { containerId: 'onboardingStates', partitionKeyPath: '/id', defaultTtlSeconds: -1 },
+  /** Signed single-use OAuth `state` of sign-in flows: consumed once, each expiring with its own `ttl`. */
+  singleUseStates: { containerId: 'singleUseStates', partitionKeyPath: '/id', defaultTtlSeconds: -1 },
+  /** Connected users' MSAL token caches, sealed with the user's data key. */
+  tokenCaches: { containerId: 'tokenCaches', partitionKeyPath: '/userId' },
 } as const satisfies Record<string, ContainerLayout>;
 
 export const allContainerLayouts: readonly ContainerLayout[] = Object.values(containerLayouts);

@@ -1,6 +1,8 @@
 import { isCalendarServiceError } from '../calendar/calendarServiceError.js';
 import type { MailboxRef } from '../calendar/mailbox.js';
 import type { CalendarSubscription } from '../calendar/mailboxWatch.js';
+import { isReauthorizationRequired } from '../calendar/tokenProvider.js';
+import { reasonForRefusedRefreshToken } from '../connect/tokenFailureTriage.js';
 import { hasErrorCode, isAppError } from '../errors.js';
 import { syncCalendar } from './calendarSync.js';
 import { requestReconciliation } from './reconciliation.js';
@@ -14,6 +16,7 @@ export type ActivationOutcome = 'activated' | 'failed' | 'skipped' | 'deactivate
 export function errorReasonFor(error: unknown, stage: 'subscribe' | 'sync'): ErrorReason {
   if (hasErrorCode(error, 'mailbox-gone')) return 'mailbox-gone';
   if (hasErrorCode(error, 'unauthorized')) return 'unauthorized';
+  if (isReauthorizationRequired(error)) return reasonForRefusedRefreshToken(error.aadstsCodes);
   if (hasErrorCode(error, 'reauthorization-required')) return 'reauthorization-required';
   return stage === 'subscribe' ? 'subscribe-failed' : 'sync-failed';
 }
@@ -49,12 +52,12 @@ async function subscribe(context: WatchContext, mailbox: MailboxRef): Promise<Ca
     return await context.mailboxes.subscribe(request);
   } catch (error) {
     if (!hasErrorCode(error, 'already-exists')) throw error;
-    const leftovers = (await context.mailboxes.subscriptions(mailbox.tenantId)).filter(
+    const leftovers = (await context.mailboxes.subscriptions(mailbox)).filter(
       (subscription) =>
         subscription.userId?.toLowerCase() === mailbox.userId.toLowerCase() &&
         subscription.notificationUrl === urls.notificationUrl,
     );
-    for (const leftover of leftovers) await context.mailboxes.unsubscribe(mailbox.tenantId, leftover.id);
+    for (const leftover of leftovers) await context.mailboxes.unsubscribe(mailbox, leftover.id);
     return await context.mailboxes.subscribe(request);
   }
 }
@@ -71,14 +74,19 @@ export async function activateUser(context: WatchContext, key: MailboxRef): Prom
   const fail = async (error: unknown, stage: 'subscribe' | 'sync'): Promise<ActivationOutcome> => {
     if (isInfrastructureFailure(error)) throw error;
     const reason = errorReasonFor(error, stage);
-    await context.users.update(mailbox, (user) => withFailure(user, reason, context.clock.now()));
+    // A refused refresh token was recorded where it was refused (with the 30-day ask rule); once is enough.
+    await context.users.update(mailbox, (user) =>
+      isReauthorizationRequired(error) && user.state === 'error' && user.errorReason === reason
+        ? undefined
+        : withFailure(user, reason, context.clock.now()),
+    );
     context.counters.increment(`activation.failed.${reason}`);
     return 'failed';
   };
 
   let subscription: CalendarSubscription;
   try {
-    if (stored.subscriptionId) await context.mailboxes.unsubscribe(mailbox.tenantId, stored.subscriptionId);
+    if (stored.subscriptionId) await context.mailboxes.unsubscribe(mailbox, stored.subscriptionId);
     subscription = await subscribe(context, mailbox);
   } catch (error) {
     return fail(error, 'subscribe');
@@ -132,7 +140,7 @@ export async function deactivateUser(context: WatchContext, key: MailboxRef): Pr
   if (stored.enabled) return 'skipped';
   if (stored.subscriptionId) {
     try {
-      await context.mailboxes.unsubscribe(mailbox.tenantId, stored.subscriptionId);
+      await context.mailboxes.unsubscribe(mailbox, stored.subscriptionId);
     } catch (error) {
       if (isInfrastructureFailure(error)) throw error;
       if (isAppError(error) && error.transient) throw error;

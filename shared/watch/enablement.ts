@@ -96,16 +96,41 @@ export type UserStatus = Pick<
   | 'subscriptionExpiresAt'
   | 'activatedAt'
   | 'updatedAt'
->;
+  | 'authorization'
+  | 'reauthorizationAskedAt'
+> & {
+  /** For a connected user in Error: the link that connects their calendar again (else null). */
+  reconnectUrl: string | null;
+};
+
+/** The reconnect link of a connected user, when there should be one. */
+export type ReconnectUrlOf = (user: WatchedUser) => Promise<string | null>;
 
 export async function listUsers(
   context: WatchContext,
   tenantId: string,
   state?: WatchedUser['state'],
+  reconnectUrlOf: ReconnectUrlOf = async () => null,
 ): Promise<UserStatus[]> {
   const users = await context.users.inTenant(tenantId, state);
+  const links = await Promise.all(users.map((user) => reconnectUrlOf(user)));
   return users.map(
-    ({
+    (
+      {
+        id,
+        enabled,
+        state: userState,
+        errorReason,
+        consecutiveFailures,
+        nextRetryAt,
+        subscriptionExpiresAt,
+        activatedAt,
+        updatedAt,
+        authorization,
+        reauthorizationAskedAt,
+      },
+      index,
+    ) => ({
       id,
       enabled,
       state: userState,
@@ -115,16 +140,9 @@ export async function listUsers(
       subscriptionExpiresAt,
       activatedAt,
       updatedAt,
-    }) => ({
-      id,
-      enabled,
-      state: userState,
-      errorReason,
-      consecutiveFailures,
-      nextRetryAt,
-      subscriptionExpiresAt,
-      activatedAt,
-      updatedAt,
+      authorization,
+      reauthorizationAskedAt,
+      reconnectUrl: links[index] ?? null,
     }),
   );
 }

@@ -47,9 +47,9 @@ export async function processLifecycle(
   }
   if (message.lifecycleEvent === 'reauthorizationRequired') {
     try {
-      await context.mailboxes.reauthorize(message.tenantId, message.subscriptionId);
+      await context.mailboxes.reauthorize(mailbox, message.subscriptionId);
       const renewed = await context.mailboxes.renew(
-        message.tenantId,
+        mailbox,
         message.subscriptionId,
         new Date(context.clock.now().getTime() + subscriptionLifetimeMs),
       );

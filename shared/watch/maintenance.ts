@@ -1,13 +1,30 @@
+import type { TenantOrMailbox } from '../calendar/mailbox.js';
 import type { SubscriptionRenewal } from '../calendar/mailboxWatch.js';
 import { requestActivation } from './lifecycle.js';
 import { reconciliationSlotOf } from './reconciliationSlot.js';
 import { subscriptionLifetimeMs, type WatchContext } from './watchContext.js';
 import { type WatchedUser, withFailure } from './watchedUser.js';
 
-function byTenant(users: readonly WatchedUser[]): Map<string, WatchedUser[]> {
-  const groups = new Map<string, WatchedUser[]>();
-  for (const user of users) groups.set(user.tenantId, [...(groups.get(user.tenantId) ?? []), user]);
-  return groups;
+/**
+ * Users grouped by whose token renews them: a tenant's app-consented users together (batched), each
+ * connected user alone, with their own delegated token (their tenant may not have consented).
+ */
+function byTokenOwner(
+  users: readonly WatchedUser[],
+): Array<{ owner: TenantOrMailbox; tenantId: string; users: WatchedUser[] }> {
+  const groups = new Map<string, { owner: TenantOrMailbox; tenantId: string; users: WatchedUser[] }>();
+  for (const user of users) {
+    const delegated = user.authorization === 'delegated';
+    const key = delegated ? `${user.tenantId}|${user.id}` : user.tenantId;
+    const group = groups.get(key) ?? {
+      owner: delegated ? { tenantId: user.tenantId, userId: user.id } : user.tenantId,
+      tenantId: user.tenantId,
+      users: [],
+    };
+    group.users.push(user);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }
 
 export interface RenewalSummary {
@@ -29,12 +46,12 @@ export async function renewExpiringSubscriptions(
   const due = await context.users.dueForRenewal(new Date(now.getTime() + horizonMs));
   const summary: RenewalSummary = { due: due.length, renewed: 0, recreating: 0, failed: 0 };
   const expiresAt = new Date(now.getTime() + subscriptionLifetimeMs);
-  for (const [tenantId, users] of byTenant(due)) {
+  for (const { owner, tenantId, users } of byTokenOwner(due)) {
     const withSubscription = users.flatMap((user) =>
       user.subscriptionId ? [{ user, subscriptionId: user.subscriptionId }] : [],
     );
     const renewals = await context.mailboxes.renewAll(
-      tenantId,
+      owner,
       withSubscription.map(({ subscriptionId }) => subscriptionId),
       expiresAt,
     );
@@ -97,12 +114,12 @@ export interface WatchRefreshSummary {
 export async function refreshWatches(context: WatchContext): Promise<WatchRefreshSummary> {
   const watched = await context.users.activated();
   const summary: WatchRefreshSummary = { checked: watched.length, subscriptionMissing: 0, mailboxGone: 0 };
-  for (const [tenantId, users] of byTenant(watched)) {
+  for (const { owner, tenantId, users } of byTokenOwner(watched)) {
     const live = new Set(
-      (await context.mailboxes.subscriptions(tenantId)).map((subscription) => subscription.id),
+      (await context.mailboxes.subscriptions(owner)).map((subscription) => subscription.id),
     );
     const availability = await context.mailboxes.mailboxAvailability(
-      tenantId,
+      owner,
       users.map((user) => user.id),
     );
     for (const user of users) {

@@ -43,6 +43,8 @@ export const userActivationMessageSchema = z.object({
     'recovered',
     /** A delta link stopped working and was replaced by a full sync. */
     'full-resync',
+    /** The user connected (or reconnected) their own calendar. */
+    'connected',
   ]),
   /** Reconciliation only: names the round, so that a round requested twice is one message. */
   round: z.string().min(1).optional(),

@@ -15,6 +15,13 @@ export type UserState = (typeof userStates)[number];
  * - `unauthorized`: the app lacks consent or permission for this mailbox.
  * - `reauthorization-required`: a connected user must connect their calendar again.
  * - `sync-failed`: the initial sync or a resync failed.
+ * A connected user's refused refresh token, by its AADSTS code (`shared/connect/tokenFailureTriage.ts`):
+ * - `token-expired`: unused too long (700082, 70008).
+ * - `token-revoked`: revoked, or the password changed (50173).
+ * - `consent-missing`: the user or an admin never consented (65001).
+ * - `consent-declined`: consent was declined (65004).
+ * - `mfa-required`: multi-factor authentication is required (50076, 50079).
+ * - `conditional-access`: a Conditional Access policy blocks the sign-in (53003).
  */
 export const errorReasons = [
   'subscribe-failed',
@@ -23,6 +30,12 @@ export const errorReasons = [
   'unauthorized',
   'reauthorization-required',
   'sync-failed',
+  'token-expired',
+  'token-revoked',
+  'consent-missing',
+  'consent-declined',
+  'mfa-required',
+  'conditional-access',
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 
@@ -49,6 +62,15 @@ export const watchedUserSchema = z.object({
    * Null in documents written before it existed; set again at activation and renewal.
    */
   reconciliationSlot: z.number().int().min(0).nullable().default(null),
+  /**
+   * How Graph is called for this mailbox: `application` (the tenant's admin consent, app tokens) or
+   * `delegated` (the user connected their own calendar: their delegated tokens).
+   */
+  authorization: z.enum(['application', 'delegated']).default('application'),
+  /** When a connected user last connected (or reconnected) their calendar. */
+  connectedAt: z.iso.datetime().nullable().default(null),
+  /** When a connected user was last asked to reconnect: at most once every 30 days. */
+  reauthorizationAskedAt: z.iso.datetime().nullable().default(null),
   updatedAt: z.iso.datetime(),
 });
 export type WatchedUser = z.infer<typeof watchedUserSchema>;
@@ -73,6 +95,9 @@ export function newWatchedUser(tenantId: string, userId: string, now: Date): Wat
     activatedAt: null,
     language: null,
     reconciliationSlot: reconciliationSlotOf(tenantId, userId),
+    authorization: 'application',
+    connectedAt: null,
+    reauthorizationAskedAt: null,
     updatedAt: now.toISOString(),
   };
 }

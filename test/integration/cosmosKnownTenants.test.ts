@@ -51,4 +51,13 @@ describe('CosmosKnownTenants', () => {
 
     await expect(new CosmosKnownTenants(store).anyConsentedTenant()).resolves.toBe(tenantId);
   });
+
+  it('when the only activated user connected their own calendar, then no tenant counts as consented', async () => {
+    const store = await buildStore();
+    await store
+      .collection(watchedUsers)
+      .create(buildWatchedUser({ state: 'activated', authorization: 'delegated' }));
+
+    await expect(new CosmosKnownTenants(store).anyConsentedTenant()).resolves.toBeUndefined();
+  });
 });

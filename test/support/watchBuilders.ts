@@ -31,6 +31,9 @@ export function buildWatchedUser(overrides: Partial<WatchedUser> = {}): WatchedU
     activatedAt: null,
     language: null,
     reconciliationSlot: null,
+    authorization: 'application',
+    connectedAt: null,
+    reauthorizationAskedAt: null,
     updatedAt: watchStart,
     ...overrides,
   };

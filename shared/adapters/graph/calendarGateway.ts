@@ -1,4 +1,4 @@
-import type { MailboxRef, TimeWindow } from '../../calendar/mailbox.js';
+import type { MailboxRef, TenantOrMailbox, TimeWindow } from '../../calendar/mailbox.js';
 import type {
   GraphDomain,
   GraphEvent,
@@ -100,18 +100,19 @@ export interface CalendarGateway {
     window: TimeWindow,
     intervalMinutes?: number,
   ): Promise<ScheduleInformation[]>;
-  createSubscription(tenantId: string, subscription: NewSubscription): Promise<GraphSubscription>;
+  /** Subscription calls take the mailbox where one is concerned, so a connected user's token is used. */
+  createSubscription(owner: TenantOrMailbox, subscription: NewSubscription): Promise<GraphSubscription>;
   renewSubscription(
-    tenantId: string,
+    owner: TenantOrMailbox,
     subscriptionId: string,
     expirationDateTime: Date,
   ): Promise<GraphSubscription>;
-  reauthorizeSubscription(tenantId: string, subscriptionId: string): Promise<void>;
-  deleteSubscription(tenantId: string, subscriptionId: string): Promise<void>;
-  listSubscriptions(tenantId: string): Promise<GraphSubscription[]>;
+  reauthorizeSubscription(owner: TenantOrMailbox, subscriptionId: string): Promise<void>;
+  deleteSubscription(owner: TenantOrMailbox, subscriptionId: string): Promise<void>;
+  listSubscriptions(owner: TenantOrMailbox): Promise<GraphSubscription[]>;
   /**
    * Runs steps as JSON batches of at most 20, retrying the steps Graph throttled (each honouring its
    * Retry-After). Returns every step's final answer; failures of single steps are answers, not throws.
    */
-  batch(tenantId: string, steps: BatchStep[]): Promise<Map<string, BatchResult>>;
+  batch(owner: TenantOrMailbox, steps: BatchStep[]): Promise<Map<string, BatchResult>>;
 }

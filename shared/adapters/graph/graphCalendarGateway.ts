@@ -1,12 +1,13 @@
 import {
   AuthenticationHandler,
+  AuthenticationHandlerOptions,
   Client,
   GraphError as GraphSdkError,
   HTTPMessageHandler,
 } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
-import type { MailboxRef, TimeWindow } from '../../calendar/mailbox.js';
-import type { GraphTokenProvider } from '../../calendar/tokenProvider.js';
+import type { MailboxRef, TenantOrMailbox, TimeWindow } from '../../calendar/mailbox.js';
+import type { GraphTokenProvider, MailboxDelegation } from '../../calendar/tokenProvider.js';
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../time/clock.js';
 import type {
@@ -45,6 +46,11 @@ export interface GraphGatewayOptions {
   /** `https://graph.microsoft.com/v1.0`, or the simulator's `https://127.0.0.1:7072/v1.0`. */
   graphBaseUrl: string;
   tokens: GraphTokenProvider;
+  /**
+   * Delegated tokens of users who connected their own calendar: asked first for every request made
+   * for a mailbox; when it has none, the tenant's app token is used.
+   */
+  delegation?: MailboxDelegation;
   clock: Clock;
   retryPolicy?: RetryPolicy;
   /** Draws the retry jitter: seeded, so that a test run replays exactly (production seeds it at random). */
@@ -104,7 +110,7 @@ function eventSegment(eventId: string): string {
 export class GraphCalendarGateway implements CalendarGateway {
   readonly #options: GraphGatewayOptions;
   readonly #clients = new Map<string, Client>();
-  /** Tenants whose next token must bypass the cache, because Graph refused the cached one. */
+  /** Tenants (and mailboxes) whose next token must bypass the cache, because Graph refused the cached one. */
   readonly #refreshToken = new Set<string>();
   readonly #concurrency: MailboxConcurrency;
   readonly #clock: Clock;
@@ -179,14 +185,37 @@ export class GraphCalendarGateway implements CalendarGateway {
     });
   }
 
+  /**
+   * The token for a request: for a mailbox, its user's delegated token when they connected their
+   * calendar, else (and for a tenant) the tenant's app token.
+   */
+  async #accessToken(owner: TenantOrMailbox): Promise<string> {
+    const tenantId = typeof owner === 'string' ? owner : owner.tenantId;
+    if (typeof owner !== 'string' && this.#options.delegation) {
+      const forceRefresh = this.#refreshToken.delete(principalKey(owner));
+      const delegated = await this.#options.delegation.delegatedToken(owner, { forceRefresh });
+      if (delegated !== undefined) return delegated;
+      if (forceRefresh) this.#refreshToken.add(tenantId);
+    }
+    const forceRefresh = this.#refreshToken.delete(tenantId);
+    return this.#options.tokens.appToken(tenantId, { forceRefresh });
+  }
+
   /** One request: in the mailbox's lane, retried on throttling and server trouble. */
-  async #send(tenantId: string, laneKey: string, spec: RequestSpec): Promise<unknown> {
+  async #send(owner: TenantOrMailbox, laneKey: string, spec: RequestSpec): Promise<unknown> {
+    const tenantId = typeof owner === 'string' ? owner : owner.tenantId;
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.#concurrency.run(`${tenantId}|${laneKey}`, async () => {
+          // The token first, outside the SDK: a refused token is the service's typed error, not a
+          // failed request (the SDK's middleware would wrap it).
+          const accessToken = await this.#accessToken(owner);
           let request = this.#client(tenantId)
             .api(spec.path)
-            .headers({ Prefer: calendarPreferences, ...(spec.headers ?? {}) });
+            .headers({ Prefer: calendarPreferences, ...(spec.headers ?? {}) })
+            .middlewareOptions([
+              new AuthenticationHandlerOptions({ getAccessToken: async () => accessToken }),
+            ]);
           if (spec.query) request = request.query(spec.query);
           switch (spec.method) {
             case 'GET':
@@ -209,9 +238,11 @@ export class GraphCalendarGateway implements CalendarGateway {
           mapped instanceof GraphRequestError &&
           mapped.graphCode === 'InvalidAuthenticationToken'
         ) {
-          this.#refreshToken.add(tenantId);
+          this.#refreshToken.add(principalKey(owner));
           continue;
         }
+        // A token that was refused (consent, revoked grant) will be refused again: no retry.
+        if (!(mapped instanceof GraphRequestError) && !mapped.transient) throw mapped;
         const retryable = isRetryableStatus(status) || status === 0;
         if (!retryable || attempt >= this.#policy.maxAttempts) throw mapped;
         await this.#sleep(retryDelayMs(this.#policy, attempt, mapped.retryAfterMs, this.#options.jitter));
@@ -219,8 +250,13 @@ export class GraphCalendarGateway implements CalendarGateway {
     }
   }
 
-  async #get<T>(tenantId: string, laneKey: string, spec: RequestSpec, schema: z.ZodType<T>): Promise<T> {
-    return this.#parse(await this.#send(tenantId, laneKey, spec), schema, spec);
+  async #get<T>(
+    owner: TenantOrMailbox,
+    laneKey: string,
+    spec: RequestSpec,
+    schema: z.ZodType<T>,
+  ): Promise<T> {
+    return this.#parse(await this.#send(owner, laneKey, spec), schema, spec);
   }
 
   #parse<T>(value: unknown, schema: z.ZodType<T>, spec: RequestSpec): T {
@@ -241,7 +277,7 @@ export class GraphCalendarGateway implements CalendarGateway {
 
   /** Follows `@odata.nextLink` to the end; returns the items and the final delta link, if any. */
   async #allPages<T>(
-    tenantId: string,
+    owner: TenantOrMailbox,
     laneKey: string,
     first: RequestSpec,
     item: z.ZodType<T>,
@@ -251,7 +287,7 @@ export class GraphCalendarGateway implements CalendarGateway {
     let spec: RequestSpec | undefined = first;
     for (let page = 0; spec; page += 1) {
       if (page > 10_000) throw new AppError('dependency-unavailable', 'paging did not end');
-      const result: z.infer<typeof schema> = await this.#get(tenantId, laneKey, spec, schema);
+      const result: z.infer<typeof schema> = await this.#get(owner, laneKey, spec, schema);
       items.push(...(result.value as T[]));
       if (result['@odata.deltaLink']) return { items, deltaLink: result['@odata.deltaLink'] };
       spec = result['@odata.nextLink']
@@ -321,7 +357,7 @@ export class GraphCalendarGateway implements CalendarGateway {
 
   async getMailboxSettings(mailbox: MailboxRef): Promise<MailboxSettings> {
     return this.#get(
-      mailbox.tenantId,
+      mailbox,
       mailbox.userId,
       { method: 'GET', path: `${mailboxPath(mailbox)}/mailboxSettings` },
       mailboxSettingsSchema,
@@ -338,12 +374,12 @@ export class GraphCalendarGateway implements CalendarGateway {
       path: `${mailboxPath(mailbox)}/events/${eventSegment(eventId)}`,
       query: extendedExpand(options.extendedPropertyIds),
     };
-    return this.#get(mailbox.tenantId, mailbox.userId, spec, graphEventSchema);
+    return this.#get(mailbox, mailbox.userId, spec, graphEventSchema);
   }
 
   async createEvent(mailbox: MailboxRef, event: Record<string, unknown>): Promise<GraphEvent> {
     return this.#get(
-      mailbox.tenantId,
+      mailbox,
       mailbox.userId,
       { method: 'POST', path: `${mailboxPath(mailbox)}/events`, body: event },
       graphEventSchema,
@@ -363,11 +399,11 @@ export class GraphCalendarGateway implements CalendarGateway {
       body: changes,
       ...(options.ifMatch ? { headers: { 'If-Match': options.ifMatch } } : {}),
     };
-    return this.#get(mailbox.tenantId, mailbox.userId, spec, graphEventSchema);
+    return this.#get(mailbox, mailbox.userId, spec, graphEventSchema);
   }
 
   async deleteEvent(mailbox: MailboxRef, eventId: string): Promise<void> {
-    await this.#send(mailbox.tenantId, mailbox.userId, {
+    await this.#send(mailbox, mailbox.userId, {
       method: 'DELETE',
       path: `${mailboxPath(mailbox)}/events/${eventSegment(eventId)}`,
     });
@@ -379,7 +415,7 @@ export class GraphCalendarGateway implements CalendarGateway {
     response: EventResponse,
     options: { comment?: string; sendResponse?: boolean } = {},
   ): Promise<void> {
-    await this.#send(mailbox.tenantId, mailbox.userId, {
+    await this.#send(mailbox, mailbox.userId, {
       method: 'POST',
       path: `${mailboxPath(mailbox)}/events/${eventSegment(eventId)}/${response}`,
       body: {
@@ -404,7 +440,7 @@ export class GraphCalendarGateway implements CalendarGateway {
         ...extendedExpand(options.extendedPropertyIds),
       },
     };
-    return (await this.#allPages(mailbox.tenantId, mailbox.userId, spec, graphEventSchema)).items;
+    return (await this.#allPages(mailbox, mailbox.userId, spec, graphEventSchema)).items;
   }
 
   async listInstances(
@@ -417,7 +453,7 @@ export class GraphCalendarGateway implements CalendarGateway {
       path: `${mailboxPath(mailbox)}/events/${eventSegment(seriesMasterId)}/instances`,
       query: { startDateTime: window.from.toISOString(), endDateTime: window.to.toISOString(), $top: '100' },
     };
-    return (await this.#allPages(mailbox.tenantId, mailbox.userId, spec, graphEventSchema)).items;
+    return (await this.#allPages(mailbox, mailbox.userId, spec, graphEventSchema)).items;
   }
 
   async calendarDelta(
@@ -441,7 +477,7 @@ export class GraphCalendarGateway implements CalendarGateway {
             headers: { Prefer: `${calendarPreferences}, odata.maxpagesize=100` },
           };
     const entry = z.union([removedEventSchema, graphEventSchema]);
-    const { items, deltaLink } = await this.#allPages(mailbox.tenantId, mailbox.userId, spec, entry);
+    const { items, deltaLink } = await this.#allPages(mailbox, mailbox.userId, spec, entry);
     if (!deltaLink)
       throw new AppError('dependency-unavailable', 'calendar delta: Graph returned no delta link');
     const events: GraphEvent[] = [];
@@ -469,22 +505,24 @@ export class GraphCalendarGateway implements CalendarGateway {
         availabilityViewInterval: intervalMinutes,
       },
     };
-    return (
-      await this.#get(mailbox.tenantId, mailbox.userId, spec, collectionSchema(scheduleInformationSchema))
-    ).value;
+    return (await this.#get(mailbox, mailbox.userId, spec, collectionSchema(scheduleInformationSchema)))
+      .value;
   }
 
-  async createSubscription(tenantId: string, subscription: NewSubscription): Promise<GraphSubscription> {
+  async createSubscription(
+    owner: TenantOrMailbox,
+    subscription: NewSubscription,
+  ): Promise<GraphSubscription> {
     const spec: RequestSpec = {
       method: 'POST',
       path: '/subscriptions',
       body: { ...subscription, expirationDateTime: subscription.expirationDateTime.toISOString() },
     };
-    return this.#get(tenantId, 'subscriptions', spec, graphSubscriptionSchema);
+    return this.#get(owner, 'subscriptions', spec, graphSubscriptionSchema);
   }
 
   async renewSubscription(
-    tenantId: string,
+    owner: TenantOrMailbox,
     subscriptionId: string,
     expirationDateTime: Date,
   ): Promise<GraphSubscription> {
@@ -493,27 +531,27 @@ export class GraphCalendarGateway implements CalendarGateway {
       path: `/subscriptions/${encodeURIComponent(subscriptionId)}`,
       body: { expirationDateTime: expirationDateTime.toISOString() },
     };
-    return this.#get(tenantId, 'subscriptions', spec, graphSubscriptionSchema);
+    return this.#get(owner, 'subscriptions', spec, graphSubscriptionSchema);
   }
 
-  async reauthorizeSubscription(tenantId: string, subscriptionId: string): Promise<void> {
-    await this.#send(tenantId, 'subscriptions', {
+  async reauthorizeSubscription(owner: TenantOrMailbox, subscriptionId: string): Promise<void> {
+    await this.#send(owner, 'subscriptions', {
       method: 'POST',
       path: `/subscriptions/${encodeURIComponent(subscriptionId)}/reauthorize`,
     });
   }
 
-  async deleteSubscription(tenantId: string, subscriptionId: string): Promise<void> {
-    await this.#send(tenantId, 'subscriptions', {
+  async deleteSubscription(owner: TenantOrMailbox, subscriptionId: string): Promise<void> {
+    await this.#send(owner, 'subscriptions', {
       method: 'DELETE',
       path: `/subscriptions/${encodeURIComponent(subscriptionId)}`,
     });
   }
 
-  async listSubscriptions(tenantId: string): Promise<GraphSubscription[]> {
+  async listSubscriptions(owner: TenantOrMailbox): Promise<GraphSubscription[]> {
     return (
       await this.#allPages(
-        tenantId,
+        owner,
         'subscriptions',
         { method: 'GET', path: '/subscriptions' },
         graphSubscriptionSchema,
@@ -521,7 +559,7 @@ export class GraphCalendarGateway implements CalendarGateway {
     ).items;
   }
 
-  async batch(tenantId: string, steps: BatchStep[]): Promise<Map<string, BatchResult>> {
+  async batch(owner: TenantOrMailbox, steps: BatchStep[]): Promise<Map<string, BatchResult>> {
     const results = new Map<string, BatchResult>();
     const byId = new Map(steps.map((step) => [step.id, step]));
     if (byId.size !== steps.length) throw new AppError('input-invalid', 'batch step ids must be unique');
@@ -547,7 +585,7 @@ export class GraphCalendarGateway implements CalendarGateway {
             : {}),
         }));
         const spec: RequestSpec = { method: 'POST', path: '/$batch', body: { requests } };
-        const answer = await this.#get(tenantId, 'batch', spec, batchResponseSchema);
+        const answer = await this.#get(owner, 'batch', spec, batchResponseSchema);
         const answers = answer.responses.map((response) => ({
           ...response,
           headers: Object.fromEntries(
@@ -585,6 +623,11 @@ export class GraphCalendarGateway implements CalendarGateway {
     }
     return results;
   }
+}
+
+/** The key of a tenant's or a mailbox's tokens. */
+function principalKey(owner: TenantOrMailbox): string {
+  return typeof owner === 'string' ? owner : `${owner.tenantId}|${owner.userId.toLowerCase()}`;
 }
 
 function safeJson(text: string): unknown {

@@ -1,4 +1,4 @@
-import type { MailboxRef, TimeWindow } from '../../calendar/mailbox.js';
+import type { MailboxRef, TenantOrMailbox, TimeWindow } from '../../calendar/mailbox.js';
 import type {
   CalendarChanges,
   CalendarSubscription,
@@ -49,7 +49,7 @@ export class GraphMailboxWatch implements MailboxWatch {
   async subscribe(request: SubscriptionRequest): Promise<CalendarSubscription> {
     try {
       const created = await this.#gateway.createSubscription(
-        request.mailbox.tenantId,
+        request.mailbox,
         subscriptionRequestToGraph(request),
       );
       return subscriptionFromGraph(created);
@@ -58,49 +58,53 @@ export class GraphMailboxWatch implements MailboxWatch {
     }
   }
 
-  async renew(tenantId: string, subscriptionId: string, expiresAt: Date): Promise<CalendarSubscription> {
-    return subscriptionFromGraph(await this.#gateway.renewSubscription(tenantId, subscriptionId, expiresAt));
+  async renew(
+    owner: TenantOrMailbox,
+    subscriptionId: string,
+    expiresAt: Date,
+  ): Promise<CalendarSubscription> {
+    return subscriptionFromGraph(await this.#gateway.renewSubscription(owner, subscriptionId, expiresAt));
   }
 
   async renewAll(
-    tenantId: string,
+    owner: TenantOrMailbox,
     subscriptionIds: readonly string[],
     expiresAt: Date,
   ): Promise<Map<string, SubscriptionRenewal>> {
     const unique = [...new Set(subscriptionIds)];
     const answers = await this.#gateway.batch(
-      tenantId,
+      owner,
       unique.map((subscriptionId) => renewalStep(subscriptionId, expiresAt)),
     );
     return new Map(unique.map((id) => [id, renewalFromBatchResult(answers.get(id))]));
   }
 
-  async reauthorize(tenantId: string, subscriptionId: string): Promise<void> {
-    await this.#gateway.reauthorizeSubscription(tenantId, subscriptionId);
+  async reauthorize(owner: TenantOrMailbox, subscriptionId: string): Promise<void> {
+    await this.#gateway.reauthorizeSubscription(owner, subscriptionId);
   }
 
-  async unsubscribe(tenantId: string, subscriptionId: string): Promise<void> {
+  async unsubscribe(owner: TenantOrMailbox, subscriptionId: string): Promise<void> {
     try {
-      await this.#gateway.deleteSubscription(tenantId, subscriptionId);
+      await this.#gateway.deleteSubscription(owner, subscriptionId);
     } catch (error) {
       if (!hasErrorCode(error, 'not-found')) throw error;
     }
   }
 
-  async subscriptions(tenantId: string): Promise<CalendarSubscription[]> {
+  async subscriptions(owner: TenantOrMailbox): Promise<CalendarSubscription[]> {
     try {
-      return (await this.#gateway.listSubscriptions(tenantId)).map(subscriptionFromGraph);
+      return (await this.#gateway.listSubscriptions(owner)).map(subscriptionFromGraph);
     } catch (error) {
       throw mailboxFailureFromGraph(error);
     }
   }
 
   async mailboxAvailability(
-    tenantId: string,
+    owner: TenantOrMailbox,
     userIds: readonly string[],
   ): Promise<Map<string, MailboxAvailability>> {
     const unique = [...new Set(userIds)];
-    const answers = await this.#gateway.batch(tenantId, unique.map(mailboxProbeStep));
+    const answers = await this.#gateway.batch(owner, unique.map(mailboxProbeStep));
     return new Map(unique.map((userId) => [userId, availabilityFromBatchResult(answers.get(userId))]));
   }
 

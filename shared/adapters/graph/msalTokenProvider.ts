@@ -3,14 +3,19 @@ import {
   type AuthenticationResult,
   ConfidentialClientApplication,
   type Configuration,
+  type ICachePlugin,
   InteractionRequiredAuthError,
   LogLevel,
 } from '@azure/msal-node';
 import {
+  type DelegatedAccount,
   type DelegatedSession,
+  type DelegatedTokenCacheStore,
   type DelegatedTokenProvider,
   delegatedScopes,
   type GraphTokenProvider,
+  ReauthorizationRequiredError,
+  type StoredDelegatedTokens,
 } from '../../calendar/tokenProvider.js';
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../time/clock.js';
@@ -36,6 +41,16 @@ const microsoftAuthorityHosts = new Set([
   'login.partner.microsoftonline.cn',
 ]);
 
+/** The AADSTS numbers of an identity-platform answer: MSAL's `errorNo`, else those named in the text. */
+export function aadstsCodesOf(error: AuthError): number[] {
+  const codes = new Set<number>();
+  const errorNo = (error as { errorNo?: unknown }).errorNo;
+  if (typeof errorNo === 'string' && /^\d+$/.test(errorNo)) codes.add(Number(errorNo));
+  for (const match of `${error.errorMessage ?? ''} ${error.message}`.matchAll(/AADSTS(\d{4,7})/g))
+    codes.add(Number(match[1]));
+  return [...codes];
+}
+
 /** Maps an MSAL failure to the service's typed errors, without ever copying a token into a message. */
 export function toTokenError(error: unknown, action: string): AppError {
   if (error instanceof AppError) return error;
@@ -43,9 +58,12 @@ export function toTokenError(error: unknown, action: string): AppError {
     error instanceof InteractionRequiredAuthError ||
     (error instanceof AuthError && error.errorCode === 'invalid_grant' && action !== 'app token')
   ) {
-    return new AppError('reauthorization-required', `${action}: the user must connect their calendar again`, {
-      cause: error,
-    });
+    const codes = aadstsCodesOf(error as AuthError);
+    return new ReauthorizationRequiredError(
+      `${action}: the user must connect their calendar again${codes.length ? ` (AADSTS${codes.join(', AADSTS')})` : ''}`,
+      codes,
+      { cause: error },
+    );
   }
   if (error instanceof AuthError) {
     if (
@@ -68,7 +86,7 @@ export function toTokenError(error: unknown, action: string): AppError {
  * Graph tokens from MSAL: client credentials per tenant (MSAL caches them until shortly before they
  * expire), and the authorization-code flow with PKCE for users who connect their own calendar.
  */
-export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProvider {
+export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProvider, StoredDelegatedTokens {
   readonly #options: MsalTokenProviderOptions;
   readonly #appClients = new Map<string, ConfidentialClientApplication>();
   /** When each tenant's cached app token expires, on the system's clock. */
@@ -127,10 +145,76 @@ export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProv
     return result.accessToken;
   }
 
-  #delegatedClient(): ConfidentialClientApplication {
+  #delegatedClient(cachePlugin?: ICachePlugin): ConfidentialClientApplication {
+    const configuration = this.#configuration(this.#options.delegatedTenant ?? 'organizations');
     return new ConfidentialClientApplication(
-      this.#configuration(this.#options.delegatedTenant ?? 'organizations'),
+      cachePlugin ? { ...configuration, cache: { cachePlugin } } : configuration,
     );
+  }
+
+  async connectAccount(
+    request: { code: string; codeVerifier: string; redirectUri: string },
+    caches: DelegatedTokenCacheStore,
+  ): Promise<DelegatedAccount> {
+    // The account is known only once the code is redeemed: the plugin holds the new cache until then.
+    let redeemed: string | undefined;
+    const client = this.#delegatedClient({
+      beforeCacheAccess: async () => undefined,
+      afterCacheAccess: async (context) => {
+        if (context.cacheHasChanged) redeemed = context.tokenCache.serialize();
+      },
+    });
+    let result: AuthenticationResult;
+    try {
+      result = await client.acquireTokenByCode({
+        code: request.code,
+        codeVerifier: request.codeVerifier,
+        redirectUri: request.redirectUri,
+        scopes: delegatedScopes,
+      });
+    } catch (error) {
+      throw toTokenError(error, 'redeem authorization code');
+    }
+    if (!result.account || !redeemed)
+      throw new AppError('dependency-unavailable', 'redeem authorization code: no account in the answer');
+    const account: DelegatedAccount = {
+      homeAccountId: result.account.homeAccountId,
+      userId: result.account.localAccountId.toLowerCase(),
+      tenantId: result.account.tenantId.toLowerCase(),
+      ...(result.account.username ? { loginHint: result.account.username } : {}),
+    };
+    await caches.save(account, redeemed);
+    return account;
+  }
+
+  async delegatedAccessToken(
+    account: DelegatedAccount,
+    caches: DelegatedTokenCacheStore,
+    options: { forceRefresh?: boolean } = {},
+  ): Promise<string> {
+    // One MSAL client per call whose cache plugin reads and writes only this user's cache.
+    const client = this.#delegatedClient({
+      beforeCacheAccess: async (context) => {
+        const stored = await caches.load(account.userId);
+        if (stored) context.tokenCache.deserialize(stored);
+      },
+      afterCacheAccess: async (context) => {
+        if (context.cacheHasChanged) await caches.save(account, context.tokenCache.serialize());
+      },
+    });
+    try {
+      const cached = await client.getTokenCache().getAccountByHomeId(account.homeAccountId);
+      if (!cached)
+        throw new ReauthorizationRequiredError('delegated token: no stored session for this user', []);
+      const result = await client.acquireTokenSilent({
+        account: cached,
+        scopes: delegatedScopes,
+        forceRefresh: options.forceRefresh ?? false,
+      });
+      return result.accessToken;
+    } catch (error) {
+      throw toTokenError(error, 'delegated token');
+    }
   }
 
   async authorizationUrl(request: {

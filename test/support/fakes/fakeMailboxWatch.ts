@@ -1,5 +1,5 @@
 import { CalendarServiceError } from '../../../shared/calendar/calendarServiceError.js';
-import type { MailboxRef, TimeWindow } from '../../../shared/calendar/mailbox.js';
+import type { MailboxRef, TenantOrMailbox, TimeWindow } from '../../../shared/calendar/mailbox.js';
 import type {
   CalendarChanges,
   CalendarSubscription,
@@ -32,6 +32,11 @@ interface FakeMailbox {
 }
 
 type Operation = keyof MailboxWatch;
+
+/** The tenant of a call, recorded as such: a connected user's mailbox counts as its tenant here. */
+function tenantOf(owner: TenantOrMailbox): string {
+  return typeof owner === 'string' ? owner : owner.tenantId;
+}
 
 /** A failure of the calendar service, as the adapter reports one. */
 export function calendarServiceError(
@@ -135,7 +140,12 @@ export class FakeMailboxWatch implements MailboxWatch {
     return toCalendarSubscription(created);
   }
 
-  async renew(tenantId: string, subscriptionId: string, expiresAt: Date): Promise<CalendarSubscription> {
+  async renew(
+    owner: TenantOrMailbox,
+    subscriptionId: string,
+    expiresAt: Date,
+  ): Promise<CalendarSubscription> {
+    const tenantId = tenantOf(owner);
     this.#enter('renew', tenantId, subscriptionId, expiresAt);
     const subscription = this.#subscription(tenantId, subscriptionId);
     if (!subscription) throw subscriptionNotFound();
@@ -144,10 +154,11 @@ export class FakeMailboxWatch implements MailboxWatch {
   }
 
   async renewAll(
-    tenantId: string,
+    owner: TenantOrMailbox,
     subscriptionIds: readonly string[],
     expiresAt: Date,
   ): Promise<Map<string, SubscriptionRenewal>> {
+    const tenantId = tenantOf(owner);
     this.#enter('renewAll', tenantId, [...subscriptionIds], expiresAt);
     const outcomes = new Map<string, SubscriptionRenewal>();
     for (const id of subscriptionIds) {
@@ -162,17 +173,20 @@ export class FakeMailboxWatch implements MailboxWatch {
     return outcomes;
   }
 
-  async reauthorize(tenantId: string, subscriptionId: string): Promise<void> {
+  async reauthorize(owner: TenantOrMailbox, subscriptionId: string): Promise<void> {
+    const tenantId = tenantOf(owner);
     this.#enter('reauthorize', tenantId, subscriptionId);
     if (!this.#subscription(tenantId, subscriptionId)) throw subscriptionNotFound();
   }
 
-  async unsubscribe(tenantId: string, subscriptionId: string): Promise<void> {
+  async unsubscribe(owner: TenantOrMailbox, subscriptionId: string): Promise<void> {
+    const tenantId = tenantOf(owner);
     this.#enter('unsubscribe', tenantId, subscriptionId);
     if (this.#subscription(tenantId, subscriptionId)) this.subscriptionsById.delete(subscriptionId);
   }
 
-  async subscriptions(tenantId: string): Promise<CalendarSubscription[]> {
+  async subscriptions(owner: TenantOrMailbox): Promise<CalendarSubscription[]> {
+    const tenantId = tenantOf(owner);
     this.#enter('subscriptions', tenantId);
     return [...this.subscriptionsById.values()]
       .filter((subscription) => sameId(subscription.tenantId, tenantId))
@@ -180,9 +194,10 @@ export class FakeMailboxWatch implements MailboxWatch {
   }
 
   async mailboxAvailability(
-    tenantId: string,
+    owner: TenantOrMailbox,
     userIds: readonly string[],
   ): Promise<Map<string, MailboxAvailability>> {
+    const tenantId = tenantOf(owner);
     this.#enter('mailboxAvailability', tenantId, [...userIds]);
     return new Map(
       userIds.map((userId): [string, MailboxAvailability] => [

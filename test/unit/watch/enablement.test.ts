@@ -109,11 +109,14 @@ describe('listing users', () => {
     expect(listed.map((user) => user.id)).toEqual([ids.alice, ids.bjorn]);
     expect(Object.keys(listed[0] ?? {}).sort()).toEqual([
       'activatedAt',
+      'authorization',
       'consecutiveFailures',
       'enabled',
       'errorReason',
       'id',
       'nextRetryAt',
+      'reauthorizationAskedAt',
+      'reconnectUrl',
       'state',
       'subscriptionExpiresAt',
       'updatedAt',

@@ -1,0 +1,131 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { DelegatedTokenProvider, StoredDelegatedTokens } from '../calendar/tokenProvider.js';
+import { AppError, isAppError } from '../errors.js';
+import type { Counters } from '../observability/counters.js';
+import { requestActivation } from '../watch/lifecycle.js';
+import type { WatchContext } from '../watch/watchContext.js';
+import type { DelegatedMailboxTokens } from './delegatedMailboxTokens.js';
+import type { SealedTokenCaches } from './sealedTokenCaches.js';
+import type { SignedSingleUseStates, StateRefusal } from './signedSingleUseState.js';
+
+/** What "connect your calendar" works with. */
+export interface ConnectContext {
+  tokens: Pick<DelegatedTokenProvider, 'authorizationUrl'> & StoredDelegatedTokens;
+  states: SignedSingleUseStates;
+  caches: SealedTokenCaches;
+  delegation: DelegatedMailboxTokens;
+  watch: WatchContext;
+  counters: Counters;
+  /** The app's public base URL; the identity platform sends the user back to `{base}/api/connect/callback`. */
+  publicBaseUrl: string;
+}
+
+const statePurpose = 'connect';
+
+/** The redirect URL to register in the app registration for "connect your calendar". */
+export function connectRedirectUri(publicBaseUrl: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/api/connect/callback`;
+}
+
+/** The link that starts (or restarts) "connect your calendar", for a user when their id is given. */
+export function reconnectUrl(publicBaseUrl: string, loginHint?: string): string {
+  const url = new URL(`${publicBaseUrl.replace(/\/+$/, '')}/api/connect`);
+  if (loginHint) url.searchParams.set('login_hint', loginHint);
+  return url.toString();
+}
+
+export const startConnectQuerySchema = z.object({
+  /** Who signs in: a user principal name or object id, passed on to the sign-in page. */
+  login_hint: z.string().trim().min(1).max(256).optional(),
+});
+
+/** Starts the sign-in: authorization code with PKCE (S256), a signed single-use state holding the verifier. */
+export async function startConnect(context: ConnectContext, loginHint?: string): Promise<string> {
+  const codeVerifier = randomBytes(32).toString('base64url');
+  const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
+  const state = await context.states.issue(statePurpose, { codeVerifier });
+  context.counters.increment('connect.started');
+  return context.tokens.authorizationUrl({
+    redirectUri: connectRedirectUri(context.publicBaseUrl),
+    state,
+    codeChallenge,
+    ...(loginHint ? { loginHint } : {}),
+  });
+}
+
+export const connectCallbackQuerySchema = z.object({
+  code: z.string().min(1).max(4_096).optional(),
+  state: z.string().min(1).max(512).optional(),
+  error: z.string().min(1).max(256).optional(),
+  error_description: z.string().max(2_048).optional(),
+});
+export type ConnectCallbackQuery = z.infer<typeof connectCallbackQuerySchema>;
+
+/** How a callback ended: connected, or refused with a reason the page explains. */
+export type ConnectOutcome =
+  | { kind: 'connected'; userId: string }
+  | { kind: 'refused'; reason: `state-${StateRefusal}` | 'sign-in-failed' | 'code-refused'; detail?: string };
+
+/**
+ * The identity platform's answer: the state is checked (signature, expiry, single use) before
+ * anything else, an error answer is reported, and a code is redeemed with the PKCE verifier. The user
+ * is then watched with their delegated tokens (their tenant need not have consented); reconnecting
+ * clears the reason of an Error and sends the user through activation again.
+ */
+export async function completeConnect(
+  context: ConnectContext,
+  query: ConnectCallbackQuery,
+): Promise<ConnectOutcome> {
+  const consumed = await context.states.consume(statePurpose, query.state);
+  if (!consumed.ok) {
+    context.counters.increment(`connect.refused.state-${consumed.refusal}`);
+    return { kind: 'refused', reason: `state-${consumed.refusal}` };
+  }
+  if (query.error || !query.code) {
+    context.counters.increment('connect.refused.sign-in-failed');
+    // The AADSTS number says why; the description may name the user, so only the number is kept.
+    const aadsts = /AADSTS\d{4,7}/.exec(query.error_description ?? '')?.[0];
+    return {
+      kind: 'refused',
+      reason: 'sign-in-failed',
+      detail: [query.error ?? 'no code', aadsts].filter(Boolean).join(' '),
+    };
+  }
+  const codeVerifier = consumed.payload.codeVerifier;
+  if (!codeVerifier) throw new AppError('input-invalid', 'The sign-in state carries no PKCE verifier.');
+  let account: Awaited<ReturnType<StoredDelegatedTokens['connectAccount']>>;
+  try {
+    account = await context.tokens.connectAccount(
+      { code: query.code, codeVerifier, redirectUri: connectRedirectUri(context.publicBaseUrl) },
+      context.caches,
+    );
+  } catch (error) {
+    if (isAppError(error) && !error.transient) {
+      context.counters.increment('connect.refused.code-refused');
+      return { kind: 'refused', reason: 'code-refused', detail: error.code };
+    }
+    throw error;
+  }
+  context.delegation.forget(account.userId);
+  const now = context.watch.clock.now().toISOString();
+  const mailbox = { tenantId: account.tenantId, userId: account.userId };
+  const user = await context.watch.users.update(
+    mailbox,
+    (current) => ({
+      ...current,
+      enabled: true,
+      authorization: 'delegated',
+      connectedAt: now,
+      reauthorizationAskedAt: null,
+      // The Error (if any) is left for activation to clear once Graph answers with the new tokens;
+      // it retries now rather than at the scheduled time.
+      nextRetryAt: null,
+    }),
+    { createIfMissing: true },
+  );
+  if (!user) throw new AppError('dependency-unavailable', 'connect: the user could not be recorded');
+  await requestActivation(context.watch, { action: 'activate', cause: 'connected', ...mailbox });
+  context.counters.increment('connect.connected');
+  return { kind: 'connected', userId: account.userId };
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import {
+  type DelegatedAccount,
+  type DelegatedTokenCacheStore,
+  ReauthorizationRequiredError,
+} from '../calendar/tokenProvider.js';
+import { type EnvelopeCipher, type Sealed, sealedSchema } from '../crypto/envelopeEncryption.js';
+import { containerLayouts } from '../store/containers.js';
+import type { CollectionDefinition, DocumentCollection } from '../store/documentStore.js';
+import type { Clock } from '../time/clock.js';
+
+/** A connected user's MSAL token cache: the account in clear (ids only), the cache sealed. */
+const tokenCacheDocumentSchema = z.object({
+  id: z.string().min(1),
+  userId: z.string().min(1),
+  tenantId: z.string().min(1),
+  homeAccountId: z.string().min(1),
+  cache: sealedSchema,
+  /** The user principal name for the reconnect link, sealed like the cache. */
+  loginHint: sealedSchema.nullable().default(null),
+  updatedAt: z.iso.datetime(),
+});
+type TokenCacheDocument = z.infer<typeof tokenCacheDocumentSchema>;
+
+export const tokenCaches: CollectionDefinition<TokenCacheDocument> = {
+  ...containerLayouts.tokenCaches,
+  schema: tokenCacheDocumentSchema,
+};
+
+/** The associated data of a sealed cache: it opens only as this user's token cache. */
+function sealedAs(userId: string): string {
+  return `tokenCache:${userId}`;
+}
+
+function loginHintSealedAs(userId: string): string {
+  return `tokenCache:${userId}:loginHint`;
+}
+
+/**
+ * Connected users' token caches in Cosmos DB, sealed with the user's data key (AES-256-GCM, the
+ * envelope encryption of the meeting records) before they reach the store: a cache holds refresh
+ * tokens, and nothing of it is readable in the document.
+ */
+export class SealedTokenCaches implements DelegatedTokenCacheStore {
+  readonly #documents: DocumentCollection<TokenCacheDocument>;
+  readonly #cipher: EnvelopeCipher;
+  readonly #clock: Clock;
+
+  constructor(options: {
+    documents: DocumentCollection<TokenCacheDocument>;
+    cipher: EnvelopeCipher;
+    clock: Clock;
+  }) {
+    this.#documents = options.documents;
+    this.#cipher = options.cipher;
+    this.#clock = options.clock;
+  }
+
+  /** The account a user connected with, when they did. */
+  async account(userId: string): Promise<DelegatedAccount | undefined> {
+    const id = userId.toLowerCase();
+    const stored = await this.#documents.read(id, id);
+    if (!stored) return undefined;
+    return { userId: id, tenantId: stored.value.tenantId, homeAccountId: stored.value.homeAccountId };
+  }
+
+  async load(userId: string): Promise<string | undefined> {
+    const id = userId.toLowerCase();
+    const stored = await this.#documents.read(id, id);
+    if (!stored) return undefined;
+    return this.#cipher.open(id, sealedAs(id), stored.value.cache, z.string());
+  }
+
+  /**
+   * Stores a user's cache. Only connecting (an account with its login hint) creates the document; a
+   * refresh of a user whose cache was purged meanwhile is refused, so a purge is never undone.
+   */
+  async save(account: DelegatedAccount, serializedCache: string): Promise<void> {
+    const id = account.userId.toLowerCase();
+    let loginHint: Sealed | null;
+    if (account.loginHint) {
+      loginHint = await this.#cipher.seal(id, loginHintSealedAs(id), account.loginHint);
+    } else {
+      const stored = await this.#documents.read(id, id);
+      if (!stored) throw new ReauthorizationRequiredError('token cache: the user’s tokens were removed', []);
+      loginHint = stored.value.loginHint;
+    }
+    await this.#documents.upsert({
+      id,
+      userId: id,
+      tenantId: account.tenantId.toLowerCase(),
+      homeAccountId: account.homeAccountId,
+      cache: await this.#cipher.seal(id, sealedAs(id), serializedCache),
+      loginHint,
+      updatedAt: this.#clock.now().toISOString(),
+    });
+  }
+
+  /** The user principal name the user connected with, for their reconnect link. */
+  async loginHint(userId: string): Promise<string | undefined> {
+    const id = userId.toLowerCase();
+    const sealed = (await this.#documents.read(id, id))?.value.loginHint;
+    return sealed ? this.#cipher.open(id, loginHintSealedAs(id), sealed, z.string()) : undefined;
+  }
+
+  /** Forgets a user's tokens; false when there were none. */
+  async remove(userId: string): Promise<boolean> {
+    const id = userId.toLowerCase();
+    return this.#documents.delete(id, id);
+  }
+}

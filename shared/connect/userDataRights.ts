@@ -1,0 +1,109 @@
+import type { MailboxRef } from '../calendar/mailbox.js';
+import { type DataKeyDocument, DataKeyRing } from '../crypto/envelopeEncryption.js';
+import { isTransient } from '../errors.js';
+import type { EventTrace } from '../meetings/eventTrace.js';
+import type { MeetingRecord } from '../meetings/meetingRecord.js';
+import { listMeetings, type MeetingView } from '../meetings/meetingsApi.js';
+import type { MeetingsContext } from '../meetings/meetingsContext.js';
+import type { DocumentCollection } from '../store/documentStore.js';
+import type { WatchContext } from '../watch/watchContext.js';
+import type { WatchedUser } from '../watch/watchedUser.js';
+import type { DelegatedMailboxTokens } from './delegatedMailboxTokens.js';
+import type { SealedTokenCaches } from './sealedTokenCaches.js';
+
+/** What a user's data rights (export, purge) work with. */
+export interface UserDataContext {
+  meetings: MeetingsContext;
+  watch: WatchContext;
+  caches: SealedTokenCaches;
+  delegation: DelegatedMailboxTokens;
+  /** The collections a purge empties of the user. */
+  collections: {
+    meetingRecords: DocumentCollection<MeetingRecord>;
+    traces: DocumentCollection<EventTrace>;
+    users: DocumentCollection<WatchedUser>;
+    dataKeys: DocumentCollection<DataKeyDocument>;
+  };
+}
+
+/** Every meeting the service keeps for the user, decrypted: the same view as the meetings API, unbounded in time. */
+export async function exportUserData(
+  context: UserDataContext,
+  mailbox: MailboxRef,
+): Promise<{ userId: string; exportedAt: string; meetings: MeetingView[] }> {
+  const everything = { from: new Date(0), to: new Date(Date.UTC(9999, 11, 31)) };
+  return {
+    userId: mailbox.userId,
+    exportedAt: context.watch.clock.now().toISOString(),
+    meetings: await listMeetings(context.meetings, mailbox.userId, everything),
+  };
+}
+
+/** What a purge removed. */
+export interface PurgeSummary {
+  meetingRecords: number;
+  traces: number;
+  /** The user's watch document (state, subscription id, delta link). */
+  watchedUser: boolean;
+  /** `deleted` at Graph, `gone` (there was none), or `not-deleted` (Graph refused: it expires within 7 days). */
+  subscription: 'deleted' | 'gone' | 'not-deleted';
+  tokenCache: boolean;
+  /** The user's data keys: with them gone, any copy of a sealed record (a backup) stays unreadable. */
+  dataKeys: number;
+}
+
+/**
+ * Removes everything the service holds of a user: the Graph subscription, the watch document, the
+ * meeting records, the traces, the token cache and the data keys. Each step removes what is there,
+ * so a purge that failed half-way is finished by running it again.
+ */
+export async function purgeUserData(context: UserDataContext, mailbox: MailboxRef): Promise<PurgeSummary> {
+  const userId = mailbox.userId.toLowerCase();
+  const tenantId = mailbox.tenantId.toLowerCase();
+  const { collections } = context;
+  const summary: PurgeSummary = {
+    meetingRecords: 0,
+    traces: 0,
+    watchedUser: false,
+    subscription: 'gone',
+    tokenCache: false,
+    dataKeys: 0,
+  };
+  const user = (await collections.users.read(userId, tenantId))?.value;
+  // The watch document goes first: from here on activations and changes of this user are skipped.
+  if (user) summary.watchedUser = await collections.users.delete(userId, tenantId);
+  if (user?.subscriptionId) {
+    try {
+      // Before the token cache goes: a connected user's subscription is deleted with their token.
+      await context.watch.mailboxes.unsubscribe({ tenantId, userId }, user.subscriptionId);
+      summary.subscription = 'deleted';
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      summary.subscription = 'not-deleted';
+    }
+  }
+  for (const record of await collections.meetingRecords.queryPartition(userId, {
+    text: 'SELECT * FROM c WHERE c.userId = @userId',
+    parameters: [{ name: '@userId', value: userId }],
+  })) {
+    if (await collections.meetingRecords.delete(record.id, userId)) summary.meetingRecords += 1;
+  }
+  for (const trace of await collections.traces.queryPartition(userId, {
+    text: 'SELECT * FROM c WHERE c.userId = @userId',
+    parameters: [{ name: '@userId', value: userId }],
+  })) {
+    if (await collections.traces.delete(trace.id, userId)) summary.traces += 1;
+  }
+  summary.tokenCache = await context.caches.remove(userId);
+  context.delegation.forget(userId);
+  for (const key of await collections.dataKeys.queryPartition(userId, {
+    text: 'SELECT * FROM c WHERE c.userId = @userId',
+    parameters: [{ name: '@userId', value: userId }],
+  })) {
+    if (await collections.dataKeys.delete(key.id, userId)) summary.dataKeys += 1;
+  }
+  // The current key's id is known without a query: removed even if the query missed it.
+  if (await collections.dataKeys.delete(DataKeyRing.currentKeyId(userId), userId)) summary.dataKeys += 1;
+  context.watch.counters.increment('user-data.purged');
+  return summary;
+}

@@ -1,0 +1,309 @@
+import { CosmosClient } from '@azure/cosmos';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  graphAppToken,
+  type LocalStackProcess,
+  startLocalStackProcess,
+  waitUntilQuiet,
+} from '../support/localStackProcess.js';
+
+// "Connect your calendar" through `npm start`: a user the admin never enabled connects with the
+// browser flow (redirects followed, nothing written into the store by the test), is watched with
+// their own delegated tokens, loses them to a revoked refresh token, reconnects, then exports and
+// purges their data.
+let stack: LocalStackProcess;
+let graphHeaders: Record<string, string>;
+let graphControl: string;
+let hostAdmin: string;
+let user: { id: string; mail: string };
+
+interface UserStatus {
+  id: string;
+  state: string;
+  errorReason: string | null;
+  authorization: string;
+  reconnectUrl: string | null;
+}
+
+interface MailboxStats {
+  byOperation: Record<string, number>;
+  delegatedByOperation: Record<string, number>;
+}
+
+async function simulatorToken(mail: string): Promise<string> {
+  const answer = await fetch(`${graphControl}/tokens/api`, {
+    method: 'POST',
+    body: JSON.stringify({ user: mail }),
+  });
+  return ((await answer.json()) as { access_token: string }).access_token;
+}
+
+async function listedUser(): Promise<UserStatus | undefined> {
+  const answer = await fetch(`${stack.endpoints.api}/admin/tenants/${stack.endpoints.tenantId}/users`, {
+    headers: { authorization: `Bearer ${await simulatorToken('alice@contoso.example')}` },
+  });
+  const { users } = (await answer.json()) as { users: UserStatus[] };
+  return users.find((candidate) => candidate.id === user.id);
+}
+
+async function mailboxStats(): Promise<MailboxStats> {
+  const answer = (await (await fetch(`${graphControl}/stats`)).json()) as {
+    mailboxes: Record<string, MailboxStats>;
+  };
+  return answer.mailboxes[user.id] ?? { byOperation: {}, delegatedByOperation: {} };
+}
+
+/** The stack's own "now": the test depends on its clock, never on today's date. */
+async function stackNow(): Promise<Date> {
+  const answer = await fetch(`${hostAdmin}/clock`, {
+    method: 'POST',
+    body: JSON.stringify({ advanceMs: 0 }),
+  });
+  return new Date(((await answer.json()) as { now: string }).now);
+}
+
+async function createWebexMeeting(subject: string): Promise<string> {
+  const day = new Date((await stackNow()).getTime() + 2 * 86_400_000).toISOString().slice(0, 10);
+  const created = await fetch(`${stack.endpoints.graph}/users/${user.id}/events`, {
+    method: 'POST',
+    headers: graphHeaders,
+    body: JSON.stringify({
+      subject,
+      location: { displayName: '@webex' },
+      start: { dateTime: `${day}T09:00:00`, timeZone: 'UTC' },
+      end: { dateTime: `${day}T10:00:00`, timeZone: 'UTC' },
+    }),
+  });
+  expect(created.status).toBe(201);
+  return ((await created.json()) as { id: string }).id;
+}
+
+async function eventBody(eventId: string): Promise<string> {
+  const answer = await fetch(`${stack.endpoints.graph}/users/${user.id}/events/${eventId}`, {
+    headers: graphHeaders,
+  });
+  return ((await answer.json()) as { body: { content: string } }).body.content;
+}
+
+/** Opens a link as a browser would: every redirect followed, the final page returned. */
+async function browse(url: string): Promise<{ status: number; url: string; html: string }> {
+  const answer = await fetch(url, { redirect: 'follow' });
+  return { status: answer.status, url: answer.url, html: await answer.text() };
+}
+
+beforeAll(async () => {
+  stack = await startLocalStackProcess({ timeoutMs: 180_000 });
+  graphControl = `${stack.endpoints.graph.replace(/\/v1\.0$/, '')}/_control`;
+  hostAdmin = stack.endpoints.api.replace(/\/api$/, '/admin');
+  graphHeaders = {
+    authorization: `Bearer ${await graphAppToken(stack.endpoints)}`,
+    'content-type': 'application/json',
+  };
+  const added = await fetch(`${graphControl}/users`, {
+    method: 'POST',
+    body: JSON.stringify({ count: 1, prefix: 'connect' }),
+  });
+  [user] = ((await added.json()) as { value: Array<{ id: string; mail: string }> }).value as [
+    { id: string; mail: string },
+  ];
+}, 200_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('connect your calendar through the running stack', () => {
+  let firstMeeting = '';
+
+  it('when a user connects through the browser flow, then they are watched with delegated tokens', async () => {
+    const page = await browse(`${stack.endpoints.api}/connect?login_hint=${encodeURIComponent(user.mail)}`);
+    await waitUntilQuiet(stack.endpoints);
+
+    expect(page.status).toBe(200);
+    expect(new URL(page.url).pathname).toBe('/api/connect/callback');
+    expect(page.html).toContain('Your calendar is connected');
+    expect(await listedUser()).toMatchObject({
+      state: 'activated',
+      errorReason: null,
+      authorization: 'delegated',
+      reconnectUrl: null,
+    });
+  });
+
+  it('when the token cache document is read raw from Cosmos, then no token or address is in it', async () => {
+    const cosmos = new CosmosClient({
+      endpoint: stack.endpoints.cosmos.endpoint,
+      key: stack.endpoints.cosmos.key,
+    });
+    try {
+      const { resource } = await cosmos
+        .database(stack.endpoints.cosmos.database)
+        .container('tokenCaches')
+        .item(user.id, user.id)
+        .read();
+      const raw = JSON.stringify(resource);
+
+      expect(resource).toMatchObject({ userId: user.id, cache: { alg: 'A256GCM' } });
+      for (const clear of ['RefreshToken', 'AccessToken', 'IdToken', 'secret', user.mail, 'connect-'])
+        expect(raw).not.toContain(clear);
+    } finally {
+      cosmos.dispose();
+    }
+  });
+
+  it('when a new @webex meeting lands in their calendar, then it is decorated through their delegated token', async () => {
+    firstMeeting = await createWebexMeeting('Connected review');
+    await waitUntilQuiet(stack.endpoints);
+    const stats = await mailboxStats();
+
+    expect(await eventBody(firstMeeting)).toContain('data-hybrid-calendar-join');
+    expect(stats.delegatedByOperation['PATCH event']).toBeGreaterThanOrEqual(1);
+    // Every request the service made for this mailbox, the decoration's PATCH included, carried the
+    // user's token (the test made the event itself, with an app token).
+    const { 'POST events': _testsOwn, ...byService } = stats.byOperation;
+    expect(stats.delegatedByOperation).toEqual(byService);
+  });
+
+  it('when they use the meetings API and free/busy, then both answer through their delegated token', async () => {
+    const headers = {
+      authorization: `Bearer ${await simulatorToken(user.mail)}`,
+      'content-type': 'application/json',
+    };
+    const now = await stackNow();
+    const listed = await fetch(`${stack.endpoints.api}/users/${user.id}/meetings`, { headers });
+    const freeBusy = await fetch(`${stack.endpoints.api}/users/${user.id}/free-busy`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        schedules: [user.mail],
+        from: new Date(now.getTime() + 86_400_000).toISOString(),
+        to: new Date(now.getTime() + 3 * 86_400_000).toISOString(),
+      }),
+    });
+    const { meetings } = (await listed.json()) as { meetings: Array<{ title: string; join: unknown }> };
+    const stats = await mailboxStats();
+
+    expect(listed.status).toBe(200);
+    expect(meetings.find((meeting) => meeting.title === 'Connected review')?.join).toBeTruthy();
+    expect(freeBusy.status).toBe(200);
+    expect(stats.delegatedByOperation['POST getSchedule']).toBe(stats.byOperation['POST getSchedule']);
+    expect(stats.delegatedByOperation['POST getSchedule']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('when their refresh token is revoked, then they go to Error with the reason and a reconnect link', async () => {
+    const revoked = await fetch(`${graphControl}/mailboxes/${user.id}/revoke-refresh-tokens`, {
+      method: 'POST',
+      body: JSON.stringify({ aadsts: 50173 }),
+    });
+    // Two hours on: the cached access token has expired, so the next Graph call needs the refresh token.
+    await fetch(`${hostAdmin}/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: 2 * 3_600_000 }) });
+    graphHeaders.authorization = `Bearer ${await graphAppToken(stack.endpoints)}`;
+    await createWebexMeeting('After the password reset');
+    await waitUntilQuiet(stack.endpoints);
+    const listed = await listedUser();
+
+    expect(revoked.status).toBe(204);
+    expect(listed).toMatchObject({
+      state: 'error',
+      errorReason: 'token-revoked',
+      authorization: 'delegated',
+    });
+    const link = new URL(listed?.reconnectUrl ?? '');
+    expect(`${link.origin}${link.pathname}`).toBe(`${stack.endpoints.api}/connect`);
+    expect(link.searchParams.get('login_hint')).toBe(user.mail);
+    expect(stack.output()).not.toContain(user.mail);
+  });
+
+  it('when the user follows the reconnect link, then the Error is cleared and decoration works again', async () => {
+    const link = (await listedUser())?.reconnectUrl ?? '';
+    const page = await browse(link);
+    await waitUntilQuiet(stack.endpoints);
+    const meeting = await createWebexMeeting('Reconnected review');
+    await waitUntilQuiet(stack.endpoints);
+
+    expect(page.html).toContain('Your calendar is connected');
+    expect(await listedUser()).toMatchObject({ state: 'activated', errorReason: null, reconnectUrl: null });
+    expect(await eventBody(meeting)).toContain('data-hybrid-calendar-join');
+  });
+
+  it('when a used callback is replayed, then it is refused and nothing changes', async () => {
+    const start = await fetch(`${stack.endpoints.api}/connect?login_hint=${encodeURIComponent(user.mail)}`, {
+      redirect: 'manual',
+    });
+    const signIn = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
+    const callback = signIn.headers.get('location') ?? '';
+    const first = await browse(callback);
+    const replayed = await browse(callback);
+    await waitUntilQuiet(stack.endpoints);
+    const forged = await browse(`${stack.endpoints.api}/connect/callback?code=x&state=v1.a.9999999999.b`);
+
+    expect(first.status).toBe(200);
+    expect(replayed.status).toBe(400);
+    expect(replayed.html).toContain('already used');
+    expect(forged.status).toBe(400);
+    expect(forged.html).toContain('not issued by this service');
+  });
+
+  it('when the user exports their data, then they get their meetings decrypted as JSON', async () => {
+    const answer = await fetch(`${stack.endpoints.api}/users/${user.id}/export`, {
+      headers: { authorization: `Bearer ${await simulatorToken(user.mail)}` },
+    });
+    const exported = (await answer.json()) as { userId: string; meetings: Array<{ title: string }> };
+
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-disposition')).toContain('attachment');
+    expect(exported.userId).toBe(user.id);
+    expect(exported.meetings.map((meeting) => meeting.title)).toEqual(
+      expect.arrayContaining(['Connected review', 'Reconnected review']),
+    );
+  });
+
+  it('when the user purges their data, then the answer says what went and Cosmos holds nothing of them', async () => {
+    const token = await simulatorToken(user.mail);
+    console.log(
+      'before purge',
+      JSON.stringify(await listedUser()),
+      JSON.stringify(await (await fetch(`${graphControl}/subscriptions`)).json()),
+    );
+    const answer = await fetch(`${stack.endpoints.api}/users/${user.id}/data`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const { removed } = (await answer.json()) as { removed: Record<string, unknown> };
+    await waitUntilQuiet(stack.endpoints);
+    const cosmos = new CosmosClient({
+      endpoint: stack.endpoints.cosmos.endpoint,
+      key: stack.endpoints.cosmos.key,
+    });
+    const left: unknown[] = [];
+    try {
+      const database = cosmos.database(stack.endpoints.cosmos.database);
+      for (const container of ['users', 'meetings', 'traces', 'tokenCaches', 'dataKeys']) {
+        const { resources } = await database
+          .container(container)
+          .items.query({
+            query: 'SELECT * FROM c WHERE c.userId = @u OR c.id = @u',
+            parameters: [{ name: '@u', value: user.id }],
+          })
+          .fetchAll();
+        left.push(...resources.map((resource: object) => ({ container, ...resource })));
+      }
+    } finally {
+      cosmos.dispose();
+    }
+    const subscriptions = (await (await fetch(`${graphControl}/subscriptions`)).json()) as {
+      value: Array<{ resource: string }>;
+    };
+    const afterwards = await fetch(`${stack.endpoints.api}/users/${user.id}/export`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    expect(answer.status).toBe(200);
+    expect(removed).toMatchObject({ watchedUser: true, subscription: 'deleted', tokenCache: true });
+    expect(removed.meetingRecords).toBeGreaterThanOrEqual(2);
+    expect(removed.dataKeys).toBeGreaterThanOrEqual(1);
+    expect(left).toEqual([]);
+    expect(subscriptions.value.filter((subscription) => subscription.resource.includes(user.id))).toEqual([]);
+    expect(afterwards.status).toBe(404);
+  });
+});
