@@ -25,6 +25,8 @@ export interface OffboardingReport {
     onboarding: number;
     onboardingStates: number;
     enablementJobs: number;
+    presence: number;
+    tokenCaches: number;
     dataKeys: number;
   };
 }
@@ -135,6 +137,20 @@ export async function offboardTenant(
     .collection(anyDocumentsOf(containerLayouts.enablementJobs))
     .queryPartition(tenantId, everything);
   const enablementJobs = await deleteAll(store, containerLayouts.enablementJobs, jobs, () => tenantId);
+  const presenceDocuments = await store
+    .collection(anyDocumentsOf(containerLayouts.presence))
+    .queryPartition(tenantId, everything);
+  const presence = await deleteAll(store, containerLayouts.presence, presenceDocuments, () => tenantId);
+  // Connected users' token caches: sealed, but offboarding removes them all the same.
+  const cacheDocuments = await store
+    .collection(anyDocumentsOf(containerLayouts.tokenCaches))
+    .queryAll(byTenant(tenantId));
+  const tokenCaches = await deleteAll(
+    store,
+    containerLayouts.tokenCaches,
+    cacheDocuments,
+    (d) => d.userId ?? '',
+  );
 
   // The data keys last: until here a failure could be retried with every record still readable.
   const keyCollection = store.collection(anyDocumentsOf(containerLayouts.dataKeys));
@@ -156,6 +172,8 @@ export async function offboardTenant(
       onboarding,
       onboardingStates,
       enablementJobs,
+      presence,
+      tokenCaches,
       dataKeys,
     },
   };
