@@ -260,11 +260,6 @@ describe('connect your calendar through the running stack', () => {
 
   it('when the user purges their data, then the answer says what went and Cosmos holds nothing of them', async () => {
     const token = await simulatorToken(user.mail);
-    console.log(
-      'before purge',
-      JSON.stringify(await listedUser()),
-      JSON.stringify(await (await fetch(`${graphControl}/subscriptions`)).json()),
-    );
     const answer = await fetch(`${stack.endpoints.api}/users/${user.id}/data`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${token}` },

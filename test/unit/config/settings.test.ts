@@ -45,6 +45,7 @@ describe('loadSettings', () => {
       },
       webex: { baseUrl: 'https://webexapis.com/v1', accessToken: 'webex-token' },
       presence: { pollPeriodMs: 900_000 },
+      onboarding: { stateSecret: Buffer.alloc(32, 9) },
     });
   });
 
@@ -53,7 +54,6 @@ describe('loadSettings', () => {
     expect(configurationError({ PRESENCE_POLL_MINUTES: '7.5' }).message).toContain('PRESENCE_POLL_MINUTES');
     expect(loadSettings({ ...buildAzureEnvironment(), PRESENCE_POLL_MINUTES: '5' }).presence).toEqual({
       pollPeriodMs: 300_000,
-      onboarding: { stateSecret: Buffer.alloc(32, 9) },
     });
   });
 
