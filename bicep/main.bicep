@@ -15,10 +15,6 @@ param location string
 param graphClientId string
 
 @secure()
-@description('Client secret of that app registration; stored in Key Vault as graph-client-secret.')
-param graphClientSecret string
-
-@secure()
 @description('Base64 of at least 32 random bytes (openssl rand -base64 32); stored in Key Vault as client-state-secret.')
 param clientStateSecret string
 
@@ -110,7 +106,6 @@ module keyVault './app/keyVault.bicep' = {
     name: 'kv-${resourceToken}'
     location: location
     tags: tags
-    graphClientSecret: graphClientSecret
     clientStateSecret: clientStateSecret
     webexAccessToken: webexAccessToken
   }
@@ -147,7 +142,6 @@ module functionApp './app/functionApp.bicep' = {
     cosmosDatabaseName: cosmos.outputs.databaseName
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     keyVaultKeyId: keyVault.outputs.keyWrappingKeyId
-    graphClientSecretUri: keyVault.outputs.graphClientSecretUri
     clientStateSecretUri: keyVault.outputs.clientStateSecretUri
     webexAccessTokenUri: keyVault.outputs.webexAccessTokenUri
     graphClientId: graphClientId

@@ -198,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       KEY_WRAPPING: 'local-file',
       LOCAL_KEY_FILE: join(options.stateDir, 'keys', 'key-wrapping.json'),
       GRAPH_CLIENT_ID: graph.tenant.app.clientId,
+      GRAPH_CLIENT_CREDENTIAL: 'client-secret',
       GRAPH_CLIENT_SECRET: graph.tenant.app.clientSecret,
       GRAPH_AUTHORITY_HOST: graph.baseUrl,
       GRAPH_BASE_URL: graph.graphUrl,

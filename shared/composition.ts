@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { CosmosDeadLetterRecords } from './adapters/cosmos/cosmosDeadLetterRecords.js';
 import { CosmosDocumentStore } from './adapters/cosmos/cosmosDocumentStore.js';
 import { CosmosEventTraces } from './adapters/cosmos/cosmosEventTraces.js';
@@ -9,6 +9,7 @@ import { CosmosTenantSettings } from './adapters/cosmos/cosmosTenantSettings.js'
 import { CosmosWatchedUsers } from './adapters/cosmos/cosmosWatchedUsers.js';
 import { apiAudiences, BearerAuthenticator } from './adapters/entra/bearerAuth.js';
 import type { CalendarGateway } from './adapters/graph/calendarGateway.js';
+import { CachedClientAssertions, ManagedIdentityAssertions } from './adapters/graph/clientAssertion.js';
 import { GraphCalendar } from './adapters/graph/graphCalendar.js';
 import { GraphCalendarGateway } from './adapters/graph/graphCalendarGateway.js';
 import { graphNotificationReader } from './adapters/graph/graphChangeNotifications.js';
@@ -137,9 +138,20 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
   }
 
   const clock = local.clock ?? systemClock;
+  const graphCredential = settings.graph.credential;
   const tokens = new MsalTokenProvider({
     clientId: settings.graph.clientId,
-    clientSecret: settings.graph.clientSecret,
+    // In Azure no secret exists: the managed identity's token is the client assertion.
+    ...(graphCredential.kind === 'client-secret'
+      ? { clientSecret: graphCredential.secret }
+      : {
+          clientAssertions: new CachedClientAssertions(
+            new ManagedIdentityAssertions(
+              new ManagedIdentityCredential({ clientId: graphCredential.managedIdentityClientId }),
+            ),
+            clock,
+          ),
+        }),
     authorityHost: settings.graph.authorityHost,
     clock,
   });

@@ -2,6 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../../shared/time/clock.js';
 import type { DemoTenant, DirectoryUser } from './demoTenant.js';
+import {
+  FederatedAssertionVerifier,
+  type FederatedIdentityCredential,
+  jwtBearerAssertionType,
+} from './federatedCredentials.js';
 
 /** Graph's audience, as in real access tokens. */
 export const graphAudience = 'https://graph.microsoft.com';
@@ -105,10 +110,19 @@ export class SimulatedIdentityProvider {
   /** Tenants whose admin consented to the app's permissions. */
   readonly consentedTenants = new Set<string>();
 
-  constructor(tenant: DemoTenant, baseUrl: string, clock: Clock) {
+  /** Client assertions from the issuers the app's federated identity credentials trust. */
+  readonly #assertions: FederatedAssertionVerifier;
+
+  constructor(
+    tenant: DemoTenant,
+    baseUrl: string,
+    clock: Clock,
+    federatedCredentials: readonly FederatedIdentityCredential[] = [],
+  ) {
     this.#tenant = tenant;
     this.#baseUrl = baseUrl;
     this.#clock = clock;
+    this.#assertions = new FederatedAssertionVerifier(federatedCredentials, clock);
   }
 
   async init(): Promise<void> {
@@ -404,7 +418,10 @@ export class SimulatedIdentityProvider {
     };
   }
 
-  #checkClient(form: URLSearchParams, authorization: string | undefined): OAuthError | undefined {
+  async #checkClient(
+    form: URLSearchParams,
+    authorization: string | undefined,
+  ): Promise<OAuthError | undefined> {
     let clientId = form.get('client_id');
     let secret = form.get('client_secret');
     if (authorization?.startsWith('Basic ')) {
@@ -420,6 +437,13 @@ export class SimulatedIdentityProvider {
         `Application with identifier '${clientId}' was not found in the directory.`,
       );
     }
+    const assertionType = form.get('client_assertion_type');
+    if (assertionType !== null) {
+      if (assertionType !== jwtBearerAssertionType)
+        return this.#error(400, 'invalid_request', 50027, 'Invalid client_assertion_type.');
+      const refusal = await this.#assertions.verify(form.get('client_assertion') ?? '');
+      return refusal ? this.#error(401, 'invalid_client', refusal.code, refusal.description) : undefined;
+    }
     if (secret !== this.#tenant.app.clientSecret) {
       return this.#error(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
     }
@@ -432,7 +456,7 @@ export class SimulatedIdentityProvider {
     form: URLSearchParams,
     authorization: string | undefined,
   ): Promise<{ status: number; body: unknown }> {
-    const clientError = this.#checkClient(form, authorization);
+    const clientError = await this.#checkClient(form, authorization);
     if (clientError) return clientError;
     const grantType = form.get('grant_type');
     const clientInfo = form.get('client_info') === '1';

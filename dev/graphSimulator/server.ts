@@ -6,6 +6,7 @@ import { AdjustableClock } from '../../shared/time/clock.js';
 import { defaultFaultSeed, RandomStreams, seedSchema } from '../seededRandom.js';
 import { CalendarService } from './calendars.js';
 import { buildDemoTenant, type DemoTenant, type DirectoryUser } from './demoTenant.js';
+import type { FederatedIdentityCredential } from './federatedCredentials.js';
 import { GraphApi, type GraphResponse } from './graphApi.js';
 import { GraphError, graphErrorBody } from './graphErrors.js';
 import { type AccessTokenClaims, SimulatedIdentityProvider } from './identity.js';
@@ -25,6 +26,8 @@ export interface GraphSimulatorOptions {
   faultSeed?: number;
   /** The clock to live by; the local stack passes its own, so that one move moves everything. */
   clock?: AdjustableClock;
+  /** The app's federated identity credentials: issuers whose client assertions stand in for the secret. */
+  federatedCredentials?: FederatedIdentityCredential[];
 }
 
 /** The largest Graph request body the simulator reads. */
@@ -154,7 +157,12 @@ export class GraphSimulator {
     this.#server = server;
     const { port } = server.address() as AddressInfo;
     this.#baseUrl = `https://${this.#options.host ?? '127.0.0.1'}:${port}`;
-    this.#identity = new SimulatedIdentityProvider(this.tenant, this.#baseUrl, this.clock);
+    this.#identity = new SimulatedIdentityProvider(
+      this.tenant,
+      this.#baseUrl,
+      this.clock,
+      this.#options.federatedCredentials,
+    );
     await this.#identity.init();
     if (this.#options.consented !== false) this.#identity.consentedTenants.add(this.tenant.tenantId);
     this.#api = new GraphApi({

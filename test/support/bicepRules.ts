@@ -31,7 +31,7 @@ export interface InfrastructureExpectations {
 }
 
 /** Settings only the local stack and emulators use; never set in Azure. */
-export const localOnlySettings: readonly string[] = ['COSMOS_KEY', 'LOCAL_KEY_FILE'];
+export const localOnlySettings: readonly string[] = ['COSMOS_KEY', 'LOCAL_KEY_FILE', 'GRAPH_CLIENT_SECRET'];
 
 /** Settings the Functions host reads for itself, beside those of the settings schema. */
 const hostSettingPatterns = [
@@ -43,11 +43,7 @@ const hostSettingPatterns = [
 ];
 
 /** Settings whose value is a secret, so in Azure a Key Vault reference. */
-const secretSettings: readonly string[] = [
-  'GRAPH_CLIENT_SECRET',
-  'CLIENT_STATE_SECRET',
-  'WEBEX_ACCESS_TOKEN',
-];
+const secretSettings: readonly string[] = ['CLIENT_STATE_SECRET', 'WEBEX_ACCESS_TOKEN'];
 
 /** Resource types and the API versions checked against their documentation. */
 const allowedResourceTypes: Readonly<Record<string, readonly string[]>> = {

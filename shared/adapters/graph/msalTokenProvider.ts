@@ -14,17 +14,23 @@ import {
 } from '../../calendar/tokenProvider.js';
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../time/clock.js';
+import type { ClientAssertionSource } from './clientAssertion.js';
 
-export interface MsalTokenProviderOptions {
+/**
+ * How MSAL authenticates as the app: a client secret, or client assertions (in Azure the managed
+ * identity's token, trusted by the app registration's federated identity credential).
+ */
+export type MsalClientCredential = { clientSecret: string } | { clientAssertions: ClientAssertionSource };
+
+export type MsalTokenProviderOptions = MsalClientCredential & {
   clientId: string;
-  clientSecret: string;
   /** `https://login.microsoftonline.com`, or the Graph simulator's base URL. */
   authorityHost: string;
   /** Authority used for "connect your calendar" (multi-tenant: `organizations`). */
   delegatedTenant?: string;
   /** The system's clock: an app token is used only while it lives on this clock. */
   clock: Clock;
-}
+};
 
 /** A token is renewed this long before it expires, as MSAL does on its own cache. */
 const tokenRenewalMarginMs = 5 * 60_000;
@@ -78,12 +84,19 @@ export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProv
     this.#options = options;
   }
 
+  #credential(): { clientSecret: string } | { clientAssertion: () => Promise<string> } {
+    const options = this.#options;
+    if ('clientSecret' in options) return { clientSecret: options.clientSecret };
+    // A callback, so MSAL asks for an assertion at each token request and never keeps a stale one.
+    return { clientAssertion: async () => (await options.clientAssertions.assertion()).jwt };
+  }
+
   #configuration(tenant: string): Configuration {
     const host = new URL(this.#options.authorityHost);
     return {
       auth: {
         clientId: this.#options.clientId,
-        clientSecret: this.#options.clientSecret,
+        ...this.#credential(),
         authority: `${host.origin}/${tenant}`,
         // Outside Microsoft's clouds (the simulator) MSAL must trust the host without instance discovery.
         ...(microsoftAuthorityHosts.has(host.hostname) ? {} : { knownAuthorities: [host.host] }),
