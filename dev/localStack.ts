@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { functionList } from '../functions/functionList.js';
 import { sessionQueueNames } from '../shared/bus/queues.js';
-import { composeServices, type Services } from '../shared/composition.js';
+import { composeServices, type Services, startServiceTelemetry } from '../shared/composition.js';
 import { loadSettings } from '../shared/config/settings.js';
 import { isAppError } from '../shared/errors.js';
 import { allContainerLayouts } from '../shared/store/containers.js';
@@ -217,6 +217,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const keyWrapper = new LocalFileKeyWrapper(
       settings.keyWrapping.kind === 'local-file' ? settings.keyWrapping.file : '',
     );
+    // The same telemetry start as in Azure; OTEL_LOCAL_EXPORT sends it to the console or a file.
+    const telemetry = startServiceTelemetry(settings);
+    stops.push(() => telemetry.shutdown());
     const services = composeServices(settings, { bus, deadLetterQueues: bus, keyWrapper, clock });
     await services.store.ensureContainers(allContainerLayouts);
 

@@ -16,6 +16,7 @@ import { graphNotificationReader } from './adapters/graph/graphChangeNotificatio
 import { GraphMailboxWatch } from './adapters/graph/graphMailboxWatch.js';
 import { MsalTokenProvider } from './adapters/graph/msalTokenProvider.js';
 import { KeyVaultKeyWrapper } from './adapters/keyVault/keyVaultKeyWrapper.js';
+import { type RunningTelemetry, startTelemetry } from './adapters/openTelemetry/telemetrySetup.js';
 import { ServiceBusDeadLetterQueues } from './adapters/serviceBus/serviceBusDeadLetterQueues.js';
 import { ServiceBusMessageBus } from './adapters/serviceBus/serviceBusMessageBus.js';
 import { WebexJoinDetails } from './adapters/webex/webexJoinDetails.js';
@@ -236,4 +237,16 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
       { name: 'webex', check: () => webex.checkHealth() },
     ],
   };
+}
+
+/**
+ * Starts traces and metrics before the services are composed: Azure Monitor signed in with the
+ * managed identity, or the local export. Azure's entry point and the local stack both call it.
+ */
+export function startServiceTelemetry(settings: Settings): RunningTelemetry {
+  return startTelemetry(settings.telemetry, () =>
+    settings.managedIdentityClientId
+      ? new ManagedIdentityCredential({ clientId: settings.managedIdentityClientId })
+      : new DefaultAzureCredential(),
+  );
 }

@@ -86,6 +86,19 @@ const settingsSchema = z.object({
     .default('https://webexapis.com/v1'),
   /** A Webex service app or bot token; a Key Vault reference in Azure. */
   WEBEX_ACCESS_TOKEN: z.string().min(1),
+  /**
+   * Where traces and metrics go in Azure (the Functions host reads the same key). Authenticated with
+   * the managed identity (`APPLICATIONINSIGHTS_AUTHENTICATION_STRING`), so it carries no secret.
+   */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z
+    .string()
+    .regex(/InstrumentationKey=/i, 'must be an Application Insights connection string')
+    .optional(),
+  /** Local runs only: `console`, or `file:<path>` for JSON lines of spans and metrics. Never set in Azure. */
+  OTEL_LOCAL_EXPORT: z
+    .string()
+    .regex(/^(console|file:.+)$/, 'must be console or file:<path>')
+    .optional(),
 });
 
 export type SettingKey = keyof z.input<typeof settingsSchema>;
@@ -111,6 +124,13 @@ export interface Settings {
   clientStateSecret: Buffer;
   apiAuth: { issuer: string; audience: string; jwksUrl: string; adminRole: string };
   webex: { baseUrl: string; accessToken: string };
+  telemetry: TelemetrySettings;
+}
+
+/** Where traces and metrics go: Azure Monitor when the connection string is set, else the local export. */
+export interface TelemetrySettings {
+  applicationInsightsConnectionString: string | undefined;
+  localExport: { kind: 'none' } | { kind: 'console' } | { kind: 'file'; path: string };
 }
 
 function toSettings(raw: RawSettings): Settings {
@@ -147,6 +167,15 @@ function toSettings(raw: RawSettings): Settings {
       adminRole: raw.API_ADMIN_ROLE,
     },
     webex: { baseUrl: raw.WEBEX_API_BASE_URL, accessToken: raw.WEBEX_ACCESS_TOKEN },
+    telemetry: {
+      applicationInsightsConnectionString: raw.APPLICATIONINSIGHTS_CONNECTION_STRING,
+      localExport:
+        raw.OTEL_LOCAL_EXPORT === undefined
+          ? { kind: 'none' }
+          : raw.OTEL_LOCAL_EXPORT === 'console'
+            ? { kind: 'console' }
+            : { kind: 'file', path: raw.OTEL_LOCAL_EXPORT.slice('file:'.length) },
+    },
   };
 }
 

@@ -31,7 +31,12 @@ export interface InfrastructureExpectations {
 }
 
 /** Settings only the local stack and emulators use; never set in Azure. */
-export const localOnlySettings: readonly string[] = ['COSMOS_KEY', 'LOCAL_KEY_FILE', 'GRAPH_CLIENT_SECRET'];
+export const localOnlySettings: readonly string[] = [
+  'COSMOS_KEY',
+  'LOCAL_KEY_FILE',
+  'GRAPH_CLIENT_SECRET',
+  'OTEL_LOCAL_EXPORT',
+];
 
 /** Settings the Functions host reads for itself, beside those of the settings schema. */
 const hostSettingPatterns = [

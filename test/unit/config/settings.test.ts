@@ -47,6 +47,7 @@ describe('loadSettings', () => {
         adminRole: 'HybridCalendar.Admin',
       },
       webex: { baseUrl: 'https://webexapis.com/v1', accessToken: 'webex-token' },
+      telemetry: { applicationInsightsConnectionString: undefined, localExport: { kind: 'none' } },
     });
   });
 
@@ -157,7 +158,7 @@ describe('local.settings.sample.json', () => {
 describe('the Bicep app settings (bicep/app/functionApp.bicep)', () => {
   // Settings the Functions host reads for its own identity-based connections; the code never does.
   const isHostSetting = (key: string) =>
-    /^(FUNCTIONS_|AzureWebJobsStorage__|APPLICATIONINSIGHTS_)/.test(key) ||
+    /^(FUNCTIONS_|AzureWebJobsStorage__|APPLICATIONINSIGHTS_AUTHENTICATION_STRING$)/.test(key) ||
     /^ServiceBusConnection__(credential|clientId)$/.test(key);
 
   it('when compared with the settings schema, then they set every key but the local-only ones', async () => {
