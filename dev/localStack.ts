@@ -218,7 +218,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       settings.keyWrapping.kind === 'local-file' ? settings.keyWrapping.file : '',
     );
     // The same telemetry start as in Azure; OTEL_LOCAL_EXPORT sends it to the console or a file.
-    const telemetry = startServiceTelemetry(settings);
+    const telemetry = await startServiceTelemetry(settings);
     stops.push(() => telemetry.shutdown());
     const services = composeServices(settings, { bus, deadLetterQueues: bus, keyWrapper, clock });
     await services.store.ensureContainers(allContainerLayouts);

@@ -7,6 +7,6 @@ import { registerWithAzureFunctions } from '../shared/hosting/azureFunctionsHost
 import { functionList } from './functionList.js';
 
 const settings = loadSettings(process.env);
-startServiceTelemetry(settings);
+await startServiceTelemetry(settings);
 const services = composeServices(settings);
 registerWithAzureFunctions(functionList, services, services.routeAccess);

@@ -243,7 +243,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
  * Starts traces and metrics before the services are composed: Azure Monitor signed in with the
  * managed identity, or the local export. Azure's entry point and the local stack both call it.
  */
-export function startServiceTelemetry(settings: Settings): RunningTelemetry {
+export function startServiceTelemetry(settings: Settings): Promise<RunningTelemetry> {
   return startTelemetry(settings.telemetry, () =>
     settings.managedIdentityClientId
       ? new ManagedIdentityCredential({ clientId: settings.managedIdentityClientId })

@@ -1,16 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
-import { shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
 import { metrics } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  ConsoleMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics';
-import { ConsoleSpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import type { TelemetrySettings } from '../../config/settings.js';
-import { LocalTelemetryFile } from './localTelemetryFile.js';
-import { PersonalDataFilter } from './personalDataFilter.js';
 
 export interface RunningTelemetry {
   /** Where spans and metrics go, for the start-up banner. */
@@ -19,7 +9,7 @@ export interface RunningTelemetry {
   shutdown(): Promise<void>;
 }
 
-const serviceResource = () => resourceFromAttributes({ 'service.name': 'hybrid-calendar' });
+const serviceAttributes = { 'service.name': 'hybrid-calendar' };
 
 /**
  * Starts the OpenTelemetry SDK behind the API the code uses (`shared/observability/telemetry.ts`).
@@ -28,17 +18,24 @@ const serviceResource = () => resourceFromAttributes({ 'service.name': 'hybrid-c
  * (`OTEL_LOCAL_EXPORT`) the console or a JSON-lines file. Both put every span through the same
  * `PersonalDataFilter`; with neither, the API stays a no-op.
  */
-export function startTelemetry(
+export async function startTelemetry(
   settings: TelemetrySettings,
   credential: () => TokenCredential,
-): RunningTelemetry {
+): Promise<RunningTelemetry> {
   if (settings.applicationInsightsConnectionString) {
+    // The SDKs are loaded only when telemetry is on: the distro alone takes seconds to import.
+    const [{ shutdownAzureMonitor, useAzureMonitor }, { resourceFromAttributes }, { PersonalDataFilter }] =
+      await Promise.all([
+        import('@azure/monitor-opentelemetry'),
+        import('@opentelemetry/resources'),
+        import('./personalDataFilter.js'),
+      ]);
     useAzureMonitor({
       azureMonitorExporterOptions: {
         connectionString: settings.applicationInsightsConnectionString,
         credential: credential(),
       },
-      resource: serviceResource(),
+      resource: resourceFromAttributes(serviceAttributes),
       spanProcessors: [new PersonalDataFilter()],
       // Incoming and outgoing HTTP spans would name full URLs (mailbox ids, principal names); the
       // hosting layer and the adapters make spans named by route templates instead. Live metrics
@@ -55,14 +52,27 @@ export function startTelemetry(
   const local = settings.localExport;
   if (local.kind === 'none')
     return { destination: 'nowhere (OTEL_LOCAL_EXPORT unset)', shutdown: async () => {} };
+  const [
+    { resourceFromAttributes },
+    { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader },
+    { ConsoleSpanExporter, NodeTracerProvider, SimpleSpanProcessor },
+    { LocalTelemetryFile },
+    { PersonalDataFilter },
+  ] = await Promise.all([
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-metrics'),
+    import('@opentelemetry/sdk-trace-node'),
+    import('./localTelemetryFile.js'),
+    import('./personalDataFilter.js'),
+  ]);
   const file = local.kind === 'file' ? new LocalTelemetryFile(local.path) : undefined;
   const tracerProvider = new NodeTracerProvider({
-    resource: serviceResource(),
+    resource: resourceFromAttributes(serviceAttributes),
     spanProcessors: [new PersonalDataFilter(), new SimpleSpanProcessor(file ?? new ConsoleSpanExporter())],
   });
   tracerProvider.register();
   const meterProvider = new MeterProvider({
-    resource: serviceResource(),
+    resource: resourceFromAttributes(serviceAttributes),
     readers: [
       new PeriodicExportingMetricReader({
         exporter: file ?? new ConsoleMetricExporter(),
