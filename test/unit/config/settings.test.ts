@@ -123,6 +123,21 @@ describe('loadSettings', () => {
     expect(settings.cosmos.key).toBe('local-key');
   });
 
+  it('when telemetry is configured, then Azure Monitor or the local export is chosen', () => {
+    const local = loadSettings(buildAzureEnvironment({ OTEL_LOCAL_EXPORT: 'file:.local/telemetry.jsonl' }));
+    const azure = loadSettings(
+      buildAzureEnvironment({
+        APPLICATIONINSIGHTS_CONNECTION_STRING:
+          'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
+      }),
+    );
+    const bad = configurationError(buildAzureEnvironment({ OTEL_LOCAL_EXPORT: 'otlp' }));
+
+    expect(local.telemetry.localExport).toEqual({ kind: 'file', path: '.local/telemetry.jsonl' });
+    expect(azure.telemetry.applicationInsightsConnectionString).toContain('InstrumentationKey=');
+    expect(bad.message).toContain('OTEL_LOCAL_EXPORT must be console or file:<path>');
+  });
+
   it('when the clientState secret is short, then it is refused without echoing it', () => {
     const error = configurationError(buildAzureEnvironment({ CLIENT_STATE_SECRET: 'c2hvcnQ=' }));
 
