@@ -16,6 +16,11 @@ const sdkHomes = [
   ['@azure/service-bus', '^shared/(adapters/serviceBus/|hosting/)'],
   ['@azure/identity', '^shared/(adapters/|composition\\.ts$)'],
   ['@azure/functions', '^shared/hosting/'],
+  // The OpenTelemetry SDK and the Azure Monitor distro start in one adapter; the code uses only the API.
+  ['@azure/monitor-opentelemetry', '^shared/adapters/openTelemetry/'],
+  ['@opentelemetry/sdk-trace-node', '^shared/adapters/openTelemetry/'],
+  ['@opentelemetry/sdk-metrics', '^shared/adapters/openTelemetry/'],
+  ['@opentelemetry/resources', '^shared/adapters/openTelemetry/'],
 ];
 
 module.exports = {

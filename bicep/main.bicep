@@ -11,13 +11,6 @@ param environmentName string
 @description('Azure region of every resource.')
 param location string
 
-@description('Application (client) id of the multi-tenant app registration in Entra ID.')
-param graphClientId string
-
-@secure()
-@description('Client secret of that app registration; stored in Key Vault as graph-client-secret.')
-param graphClientSecret string
-
 @secure()
 @description('Base64 of at least 32 random bytes (openssl rand -base64 32); stored in Key Vault as client-state-secret.')
 param clientStateSecret string
@@ -30,7 +23,7 @@ param webexAccessToken string
 @description('Base64 of at least 32 random bytes (openssl rand -base64 32): signs the onboarding state; stored in Key Vault as onboarding-state-secret.')
 param onboardingStateSecret string
 
-@description('Expected audience of API tokens; empty means api://{graphClientId}.')
+@description('Expected audience of API tokens; empty means the app registration\'s identifier URI.')
 param apiAuthAudience string = ''
 
 @allowed([512, 2048, 4096])
@@ -47,6 +40,9 @@ param cosmosDatabaseName string = 'hybrid-calendar'
 
 var tags = { 'azd-env-name': environmentName }
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var functionAppName = 'func-${resourceToken}'
+// Known before the app exists, so the app registration's redirect URIs can name it.
+var publicBaseUrl = 'https://${functionAppName}.azurewebsites.net'
 
 resource resourceGroup 'Microsoft.Resources/resourceGroups@2021-04-01' = {
   name: 'rg-${environmentName}'
@@ -107,6 +103,19 @@ module cosmos './app/cosmos.bicep' = {
   }
 }
 
+// The app registration (Microsoft Graph Bicep extension): the deploying user needs the right to
+// create applications in Entra ID (e.g. the Application Developer role).
+module appRegistration './app/appRegistration.bicep' = {
+  name: 'appRegistration'
+  scope: resourceGroup
+  params: {
+    uniqueName: 'hybrid-calendar-${resourceToken}'
+    displayName: 'hybrid-calendar (${environmentName})'
+    publicBaseUrl: publicBaseUrl
+    managedIdentityPrincipalId: identity.outputs.principalId
+  }
+}
+
 module keyVault './app/keyVault.bicep' = {
   name: 'keyVault'
   scope: resourceGroup
@@ -114,7 +123,6 @@ module keyVault './app/keyVault.bicep' = {
     name: 'kv-${resourceToken}'
     location: location
     tags: tags
-    graphClientSecret: graphClientSecret
     clientStateSecret: clientStateSecret
     webexAccessToken: webexAccessToken
     onboardingStateSecret: onboardingStateSecret
@@ -138,7 +146,7 @@ module functionApp './app/functionApp.bicep' = {
   scope: resourceGroup
   params: {
     planName: 'plan-${resourceToken}'
-    name: 'func-${resourceToken}'
+    name: functionAppName
     location: location
     tags: tags
     identityId: identity.outputs.id
@@ -152,12 +160,11 @@ module functionApp './app/functionApp.bicep' = {
     cosmosDatabaseName: cosmos.outputs.databaseName
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     keyVaultKeyId: keyVault.outputs.keyWrappingKeyId
-    graphClientSecretUri: keyVault.outputs.graphClientSecretUri
     clientStateSecretUri: keyVault.outputs.clientStateSecretUri
     webexAccessTokenUri: keyVault.outputs.webexAccessTokenUri
     onboardingStateSecretUri: keyVault.outputs.onboardingStateSecretUri
-    graphClientId: graphClientId
-    apiAuthAudience: empty(apiAuthAudience) ? 'api://${graphClientId}' : apiAuthAudience
+    graphClientId: appRegistration.outputs.clientId
+    apiAuthAudience: empty(apiAuthAudience) ? appRegistration.outputs.identifierUri : apiAuthAudience
   }
   // The host needs its storage and Key Vault roles before it first starts.
   dependsOn: [rbac]
@@ -170,4 +177,5 @@ output AZURE_RESOURCE_GROUP string = resourceGroup.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output PUBLIC_BASE_URL string = functionApp.outputs.publicBaseUrl
-output GRAPH_CLIENT_ID string = graphClientId
+output GRAPH_CLIENT_ID string = appRegistration.outputs.clientId
+output API_AUTH_AUDIENCE string = empty(apiAuthAudience) ? appRegistration.outputs.identifierUri : apiAuthAudience

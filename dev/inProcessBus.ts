@@ -9,6 +9,7 @@ import type {
 } from '../shared/bus/messageBus.js';
 import { maxDeliveryCount as serviceBusMaxDeliveryCount } from '../shared/bus/queues.js';
 import { AppError } from '../shared/errors.js';
+import { withTraceContext } from '../shared/observability/telemetry.js';
 import type { Clock } from '../shared/time/clock.js';
 
 /** A message consumer: settles, or throws to abandon (the bus delivers again). */
@@ -167,7 +168,8 @@ export class InProcessBus implements MessageBus, DeadLetterQueues {
   }
 
   async send(queueName: string, message: OutgoingMessage): Promise<void> {
-    const queued = this.#admit(queueName, message);
+    // As the Service Bus adapter: the sender's trace context travels in the application properties.
+    const queued = this.#admit(queueName, withTraceContext(message));
     if (!queued) return;
     queued.enqueuedTime = this.#clock.now();
     this.#queue(queueName).active.push(queued);
@@ -175,7 +177,7 @@ export class InProcessBus implements MessageBus, DeadLetterQueues {
   }
 
   async schedule(queueName: string, message: OutgoingMessage, enqueueAt: Date): Promise<SequenceNumber> {
-    const queued = this.#admit(queueName, message);
+    const queued = this.#admit(queueName, withTraceContext(message));
     // Service Bus still returns a sequence number for a duplicate; cancelling it is a no-op there too.
     if (!queued) return this.#queue(queueName).nextSequenceNumber++;
     this.#queue(queueName).scheduled.set(queued.sequenceNumber, {

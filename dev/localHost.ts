@@ -10,6 +10,7 @@ import {
   type FunctionDefinition,
   type HttpFunctionDefinition,
   recordDeadLetter,
+  runTimerFunction,
   settleQueueMessage,
   settleWithBus,
   type TimerFunctionDefinition,
@@ -231,7 +232,7 @@ export class LocalFunctionsHost<S> {
   async #runTimer(definition: TimerFunctionDefinition<S>): Promise<void> {
     const context = this.#context(definition.name);
     try {
-      await definition.handle(this.#options.services, context);
+      await runTimerFunction(definition, this.#options.services, context);
     } catch (error) {
       context.error(`timer failed: ${error instanceof Error ? error.message : String(error)}`);
       throw error;

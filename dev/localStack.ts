@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { functionList } from '../functions/functionList.js';
 import { sessionQueueNames } from '../shared/bus/queues.js';
-import { composeServices, type Services } from '../shared/composition.js';
+import { composeServices, type Services, startServiceTelemetry } from '../shared/composition.js';
 import { loadSettings } from '../shared/config/settings.js';
 import { isAppError } from '../shared/errors.js';
 import { allContainerLayouts } from '../shared/store/containers.js';
@@ -217,6 +217,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       KEY_WRAPPING: 'local-file',
       LOCAL_KEY_FILE: join(options.stateDir, 'keys', 'key-wrapping.json'),
       GRAPH_CLIENT_ID: graph.tenant.app.clientId,
+      GRAPH_CLIENT_CREDENTIAL: 'client-secret',
       GRAPH_CLIENT_SECRET: graph.tenant.app.clientSecret,
       GRAPH_AUTHORITY_HOST: graph.baseUrl,
       GRAPH_BASE_URL: graph.graphUrl,
@@ -238,6 +239,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const keyWrapper = new LocalFileKeyWrapper(
       settings.keyWrapping.kind === 'local-file' ? settings.keyWrapping.file : '',
     );
+    // The same telemetry start as in Azure; OTEL_LOCAL_EXPORT sends it to the console or a file.
+    const telemetry = await startServiceTelemetry(settings);
+    stops.push(() => telemetry.shutdown());
     const presence = new PresenceLog(options.quiet ? () => undefined : undefined);
     const services = composeServices(settings, {
       bus,

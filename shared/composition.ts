@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { ConsolePresencePublisher } from './adapters/console/consolePresence.js';
 import { CosmosDeadLetterRecords } from './adapters/cosmos/cosmosDeadLetterRecords.js';
 import { CosmosDocumentStore } from './adapters/cosmos/cosmosDocumentStore.js';
@@ -12,6 +12,7 @@ import { CosmosWatchedUsers } from './adapters/cosmos/cosmosWatchedUsers.js';
 import { apiAudiences, BearerAuthenticator } from './adapters/entra/bearerAuth.js';
 import { ConsoleFiles } from './adapters/files/consoleFiles.js';
 import type { CalendarGateway } from './adapters/graph/calendarGateway.js';
+import { CachedClientAssertions, ManagedIdentityAssertions } from './adapters/graph/clientAssertion.js';
 import { GraphCalendar } from './adapters/graph/graphCalendar.js';
 import { GraphCalendarGateway } from './adapters/graph/graphCalendarGateway.js';
 import { graphNotificationReader } from './adapters/graph/graphChangeNotifications.js';
@@ -20,8 +21,9 @@ import { GraphPresenceSource } from './adapters/graph/graphPresenceSource.js';
 import { GraphTenantDirectory } from './adapters/graph/graphTenantDirectory.js';
 import { GraphUserNames } from './adapters/graph/graphUserNames.js';
 import { MsalAdminSignIn } from './adapters/graph/msalAdminSignIn.js';
-import { MsalTokenProvider } from './adapters/graph/msalTokenProvider.js';
+import { type MsalClientCredential, MsalTokenProvider } from './adapters/graph/msalTokenProvider.js';
 import { KeyVaultKeyWrapper } from './adapters/keyVault/keyVaultKeyWrapper.js';
+import { type RunningTelemetry, startTelemetry } from './adapters/openTelemetry/telemetrySetup.js';
 import { ServiceBusDeadLetterQueues } from './adapters/serviceBus/serviceBusDeadLetterQueues.js';
 import { ServiceBusMessageBus } from './adapters/serviceBus/serviceBusMessageBus.js';
 import { WebexJoinDetails } from './adapters/webex/webexJoinDetails.js';
@@ -179,9 +181,22 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
   }
 
   const clock = local.clock ?? systemClock;
+  const graphCredential = settings.graph.credential;
+  // In Azure no secret exists: the managed identity's token is the client assertion.
+  const graphClientCredential: MsalClientCredential =
+    graphCredential.kind === 'client-secret'
+      ? { clientSecret: graphCredential.secret }
+      : {
+          clientAssertions: new CachedClientAssertions(
+            new ManagedIdentityAssertions(
+              new ManagedIdentityCredential({ clientId: graphCredential.managedIdentityClientId }),
+            ),
+            clock,
+          ),
+        };
   const tokens = new MsalTokenProvider({
     clientId: settings.graph.clientId,
-    clientSecret: settings.graph.clientSecret,
+    ...graphClientCredential,
     authorityHost: settings.graph.authorityHost,
     clock,
   });
@@ -269,7 +284,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     tenants: store.collection(onboardedTenants),
     signIn: new MsalAdminSignIn({
       clientId: settings.graph.clientId,
-      clientSecret: settings.graph.clientSecret,
+      credential: graphClientCredential,
       authorityHost: settings.graph.authorityHost,
       graphBaseUrl: settings.graph.baseUrl,
     }),
@@ -353,4 +368,16 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
       assets: new ConsoleFiles(new URL('../console/', import.meta.url)),
     },
   };
+}
+
+/**
+ * Starts traces and metrics before the services are composed: Azure Monitor signed in with the
+ * managed identity, or the local export. Azure's entry point and the local stack both call it.
+ */
+export function startServiceTelemetry(settings: Settings): Promise<RunningTelemetry> {
+  return startTelemetry(settings.telemetry, () =>
+    settings.managedIdentityClientId
+      ? new ManagedIdentityCredential({ clientId: settings.managedIdentityClientId })
+      : new DefaultAzureCredential(),
+  );
 }

@@ -15,7 +15,6 @@ param cosmosEndpoint string
 param cosmosDatabaseName string
 param serviceBusFullyQualifiedNamespace string
 param keyVaultKeyId string
-param graphClientSecretUri string
 param clientStateSecretUri string
 param webexAccessTokenUri string
 param onboardingStateSecretUri string
@@ -83,7 +82,7 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
 }
 
 // The app settings, in one literal so a test can read the keys: every key of the settings schema
-// (shared/config/settings.ts) except the local-only COSMOS_KEY and LOCAL_KEY_FILE, plus the keys
+// (shared/config/settings.ts) except the local-only COSMOS_KEY, LOCAL_KEY_FILE and GRAPH_CLIENT_SECRET, plus the keys
 // the Functions host reads for its own identity-based connections. No keys, no connection strings
 // with secrets; secrets are Key Vault references.
 resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
@@ -107,7 +106,8 @@ resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
     KEY_WRAPPING: 'key-vault'
     KEY_VAULT_KEY_ID: keyVaultKeyId
     GRAPH_CLIENT_ID: graphClientId
-    GRAPH_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${graphClientSecretUri})'
+    // No client secret: the managed identity's token is the client assertion (federated credential).
+    GRAPH_CLIENT_CREDENTIAL: 'managed-identity-federation'
     GRAPH_AUTHORITY_HOST: 'https://login.microsoftonline.com'
     GRAPH_BASE_URL: 'https://graph.microsoft.com/v1.0'
     PUBLIC_BASE_URL: 'https://${functionApp.properties.defaultHostName}'

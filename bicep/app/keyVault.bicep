@@ -1,12 +1,11 @@
 // Key Vault: the RSA key that wraps the data keys, and the secrets behind the Key Vault references
-// in the app settings. Access by Azure RBAC only; soft delete and purge protection keep wrapped
+// in the app settings. There is no Graph client secret: the app authenticates to Entra ID with the
+// managed identity's token (a federated identity credential). Access by Azure RBAC only; soft delete and purge protection keep wrapped
 // keys recoverable (losing the key loses every encrypted meeting).
 param name string
 param location string
 param tags object
 
-@secure()
-param graphClientSecret string
 @secure()
 param clientStateSecret string
 @secure()
@@ -38,12 +37,6 @@ resource keyWrappingKey 'Microsoft.KeyVault/vaults/keys@2023-07-01' = {
   }
 }
 
-resource graphClientSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
-  parent: vault
-  name: 'graph-client-secret'
-  properties: { value: graphClientSecret }
-}
-
 resource clientStateSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   parent: vault
   name: 'client-state-secret'
@@ -66,7 +59,6 @@ output name string = vault.name
 // Versionless: the newest key version wraps; each wrapped key records the version that unwraps it.
 output keyWrappingKeyId string = keyWrappingKey.properties.keyUri
 // Versionless secret URIs: the app picks up a new secret version without a redeployment.
-output graphClientSecretUri string = graphClientSecretValue.properties.secretUri
 output clientStateSecretUri string = clientStateSecretValue.properties.secretUri
 output webexAccessTokenUri string = webexAccessTokenValue.properties.secretUri
 output onboardingStateSecretUri string = onboardingStateSecretValue.properties.secretUri

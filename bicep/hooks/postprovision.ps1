@@ -3,7 +3,7 @@
 $ErrorActionPreference = 'Stop'
 
 if (-not $env:PUBLIC_BASE_URL) { throw 'PUBLIC_BASE_URL is not set; run azd provision first' }
-if (-not $env:GRAPH_CLIENT_ID) { throw 'GRAPH_CLIENT_ID is not set; azd env set GRAPH_CLIENT_ID <application (client) id>' }
+if (-not $env:GRAPH_CLIENT_ID) { throw 'GRAPH_CLIENT_ID is not set; run azd provision first (bicep/app/appRegistration.bicep creates the app)' }
 
 $base = $env:PUBLIC_BASE_URL.TrimEnd('/')
 $clientId = $env:GRAPH_CLIENT_ID
@@ -18,11 +18,13 @@ Write-Host @"
 hybrid-calendar is provisioned: $base
 Function App: $($env:AZURE_FUNCTION_APP_NAME)   Key Vault: $($env:AZURE_KEY_VAULT_NAME)
 
-1. In the app registration $clientId (Microsoft Entra ID > App registrations > Authentication),
-   add these Web redirect URIs. The first answers tenant onboarding (sign-in and admin consent);
-   the second belongs to "connect your calendar".
+1. The app registration $clientId was created (or updated) by bicep/app/appRegistration.bicep:
+   multi-tenant, v2 tokens, no client secret (a federated credential trusts the Function App's
+   managed identity). Its redirect URIs:
      $tenantCallback
      $connectCallback
+     $base/api/console/   (single-page app)
+   Assign the app role HybridCalendar.Admin to administrators in Enterprise applications.
 
 2. A Global Administrator of each tenant onboards it (sign-in, then admin consent for the
    tenant, a test mailbox, whom to enable) at:

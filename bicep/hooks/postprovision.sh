@@ -5,7 +5,7 @@ set -eu
 
 base="${PUBLIC_BASE_URL:?PUBLIC_BASE_URL is not set; run azd provision first}"
 base="${base%/}"
-client_id="${GRAPH_CLIENT_ID:?GRAPH_CLIENT_ID is not set; azd env set GRAPH_CLIENT_ID <application (client) id>}"
+client_id="${GRAPH_CLIENT_ID:?GRAPH_CLIENT_ID is not set; run azd provision first (bicep/app/appRegistration.bicep creates the app)}"
 
 # Percent-encodes the characters that matter in a query value.
 encode() {
@@ -22,11 +22,13 @@ cat <<MESSAGE
 hybrid-calendar is provisioned: $base
 Function App: ${AZURE_FUNCTION_APP_NAME:-?}   Key Vault: ${AZURE_KEY_VAULT_NAME:-?}
 
-1. In the app registration $client_id (Microsoft Entra ID > App registrations > Authentication),
-   add these Web redirect URIs. The first answers tenant onboarding (sign-in and admin consent);
-   the second belongs to "connect your calendar".
+1. The app registration $client_id was created (or updated) by bicep/app/appRegistration.bicep:
+   multi-tenant, v2 tokens, no client secret (a federated credential trusts the Function App's
+   managed identity). Its redirect URIs:
      $tenant_callback
      $connect_callback
+     $base/api/console/   (single-page app)
+   Assign the app role HybridCalendar.Admin to administrators in Enterprise applications.
 
 2. A Global Administrator of each tenant onboards it (sign-in, then admin consent for the
    tenant, a test mailbox, whom to enable) at:

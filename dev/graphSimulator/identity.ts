@@ -2,6 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../../shared/time/clock.js';
 import type { DemoTenant, DirectoryUser } from './demoTenant.js';
+import {
+  FederatedAssertionVerifier,
+  type FederatedIdentityCredential,
+  jwtBearerAssertionType,
+} from './federatedCredentials.js';
 import { refreshTokenFailures } from './refreshTokenRevocations.js';
 import { isSpaRedemption, spaRedemptionProblem } from './spaClients.js';
 
@@ -113,11 +118,21 @@ export class SimulatedIdentityProvider {
   readonly decliningTenants = new Set<string>();
   readonly #otherTenants: readonly DemoTenant[];
 
-  constructor(tenant: DemoTenant, baseUrl: string, clock: Clock, otherTenants: readonly DemoTenant[] = []) {
+  /** Client assertions from the issuers the app's federated identity credentials trust. */
+  readonly #assertions: FederatedAssertionVerifier;
+
+  constructor(
+    tenant: DemoTenant,
+    baseUrl: string,
+    clock: Clock,
+    otherTenants: readonly DemoTenant[] = [],
+    federatedCredentials: readonly FederatedIdentityCredential[] = [],
+  ) {
     this.#tenant = tenant;
     this.#otherTenants = otherTenants;
     this.#baseUrl = baseUrl;
     this.#clock = clock;
+    this.#assertions = new FederatedAssertionVerifier(federatedCredentials, clock);
   }
 
   async init(): Promise<void> {
@@ -441,7 +456,10 @@ export class SimulatedIdentityProvider {
     );
   }
 
-  #checkClient(form: URLSearchParams, authorization: string | undefined): OAuthError | undefined {
+  async #checkClient(
+    form: URLSearchParams,
+    authorization: string | undefined,
+  ): Promise<OAuthError | undefined> {
     let clientId = form.get('client_id');
     let secret = form.get('client_secret');
     if (authorization?.startsWith('Basic ')) {
@@ -456,6 +474,13 @@ export class SimulatedIdentityProvider {
         700016,
         `Application with identifier '${clientId}' was not found in the directory.`,
       );
+    }
+    const assertionType = form.get('client_assertion_type');
+    if (assertionType !== null) {
+      if (assertionType !== jwtBearerAssertionType)
+        return this.#error(400, 'invalid_request', 50027, 'Invalid client_assertion_type.');
+      const refusal = await this.#assertions.verify(form.get('client_assertion') ?? '');
+      return refusal ? this.#error(401, 'invalid_client', refusal.code, refusal.description) : undefined;
     }
     if (secret !== this.#tenant.app.clientSecret) {
       return this.#error(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
@@ -472,7 +497,7 @@ export class SimulatedIdentityProvider {
   ): Promise<{ status: number; body: unknown }> {
     // A browser app (SPA platform) redeems with PKCE and no secret; see spaClients.ts.
     const spa = isSpaRedemption(form, origin);
-    const clientError = spa ? this.#checkPublicClient(form) : this.#checkClient(form, authorization);
+    const clientError = spa ? this.#checkPublicClient(form) : await this.#checkClient(form, authorization);
     if (clientError) return clientError;
     const grantType = form.get('grant_type');
     const clientInfo = form.get('client_info') === '1';

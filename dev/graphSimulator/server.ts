@@ -6,6 +6,7 @@ import { AdjustableClock } from '../../shared/time/clock.js';
 import { defaultFaultSeed, RandomStreams, seedSchema } from '../seededRandom.js';
 import { CalendarService } from './calendars.js';
 import { buildDemoTenant, type DemoTenant, type DirectoryUser } from './demoTenant.js';
+import type { FederatedIdentityCredential } from './federatedCredentials.js';
 import { GraphApi, type GraphResponse } from './graphApi.js';
 import { GraphError, graphErrorBody } from './graphErrors.js';
 import { type AccessTokenClaims, SimulatedIdentityProvider } from './identity.js';
@@ -30,6 +31,8 @@ export interface GraphSimulatorOptions {
   clock?: AdjustableClock;
   /** Tenants besides the demo tenant, unconsented at start; default: the second tenant (`secondTenant.ts`). */
   otherTenants?: Array<{ tenant: DemoTenant; groups: DirectoryGroup[] }>;
+  /** The app's federated identity credentials: issuers whose client assertions stand in for the secret. */
+  federatedCredentials?: FederatedIdentityCredential[];
 }
 
 /** The largest Graph request body the simulator reads. */
@@ -169,6 +172,7 @@ export class GraphSimulator {
       this.#baseUrl,
       this.clock,
       this.otherTenants.map(({ tenant }) => tenant),
+      this.#options.federatedCredentials,
     );
     await this.#identity.init();
     if (this.#options.consented !== false) this.#identity.consentedTenants.add(this.tenant.tenantId);

@@ -38,8 +38,17 @@ const settingsSchema = z.object({
   LOCAL_KEY_FILE: z.string().min(1).optional(),
   /** The app registration's client id (Entra ID). */
   GRAPH_CLIENT_ID: z.uuid('must be the application (client) id, a GUID'),
-  /** The app registration's client secret; in Azure a Key Vault reference. */
-  GRAPH_CLIENT_SECRET: z.string().min(1),
+  /**
+   * How the service proves to Entra ID that it is the app: `managed-identity-federation` (Azure's
+   * default: a token of the managed identity `AZURE_CLIENT_ID` is the client assertion, trusted by the
+   * app registration's federated identity credential; no secret exists) or `client-secret` (local
+   * runs and hosts without a managed identity).
+   */
+  GRAPH_CLIENT_CREDENTIAL: z
+    .enum(['managed-identity-federation', 'client-secret'])
+    .default('managed-identity-federation'),
+  /** The app registration's client secret, only with GRAPH_CLIENT_CREDENTIAL client-secret; never set in Azure. */
+  GRAPH_CLIENT_SECRET: z.string().min(1).optional(),
   GRAPH_AUTHORITY_HOST: z
     .url({ protocol: /^https$/, error: 'must be an https:// URL such as https://login.microsoftonline.com' })
     .default('https://login.microsoftonline.com'),
@@ -91,6 +100,19 @@ const settingsSchema = z.object({
     .min(1, 'must be a whole number of minutes from 1 to 1440')
     .max(1440, 'must be a whole number of minutes from 1 to 1440')
     .default(15),
+  /**
+   * Where traces and metrics go in Azure (the Functions host reads the same key). Authenticated with
+   * the managed identity (`APPLICATIONINSIGHTS_AUTHENTICATION_STRING`), so it carries no secret.
+   */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z
+    .string()
+    .regex(/InstrumentationKey=/i, 'must be an Application Insights connection string')
+    .optional(),
+  /** Local runs only: `console`, or `file:<path>` for JSON lines of spans and metrics. Never set in Azure. */
+  OTEL_LOCAL_EXPORT: z
+    .string()
+    .regex(/^(console|file:.+)$/, 'must be console or file:<path>')
+    .optional(),
 });
 
 export type SettingKey = keyof z.input<typeof settingsSchema>;
@@ -100,13 +122,18 @@ export const settingKeys = Object.keys(settingsSchema.shape) as SettingKey[];
 
 type RawSettings = z.output<typeof settingsSchema>;
 
+/** How the service authenticates as the app registration to Entra ID (see GRAPH_CLIENT_CREDENTIAL). */
+export type GraphClientCredential =
+  | { kind: 'client-secret'; secret: string }
+  | { kind: 'managed-identity-federation'; managedIdentityClientId: string };
+
 /** Configuration in the shape the composition root needs, read once at cold start. */
 export interface Settings {
   cosmos: { endpoint: string; database: string; key: string | undefined };
   managedIdentityClientId: string | undefined;
   messageBus: { kind: 'service-bus'; fullyQualifiedNamespace: string } | { kind: 'in-process' };
   keyWrapping: { kind: 'key-vault'; keyId: string } | { kind: 'local-file'; file: string };
-  graph: { clientId: string; clientSecret: string; authorityHost: string; baseUrl: string };
+  graph: { clientId: string; credential: GraphClientCredential; authorityHost: string; baseUrl: string };
   publicBaseUrl: string;
   clientStateSecret: Buffer;
   apiAuth: { issuer: string; audience: string; jwksUrl: string; adminRole: string };
@@ -114,6 +141,13 @@ export interface Settings {
   /** Out-of-office presence: each activated user's automatic replies are read once per this period. */
   presence: { pollPeriodMs: number };
   onboarding: { stateSecret: Buffer };
+  telemetry: TelemetrySettings;
+}
+
+/** Where traces and metrics go: Azure Monitor when the connection string is set, else the local export. */
+export interface TelemetrySettings {
+  applicationInsightsConnectionString: string | undefined;
+  localExport: { kind: 'none' } | { kind: 'console' } | { kind: 'file'; path: string };
 }
 
 function toSettings(raw: RawSettings): Settings {
@@ -134,7 +168,10 @@ function toSettings(raw: RawSettings): Settings {
         : { kind: 'key-vault', keyId: raw.KEY_VAULT_KEY_ID ?? '' },
     graph: {
       clientId: raw.GRAPH_CLIENT_ID,
-      clientSecret: raw.GRAPH_CLIENT_SECRET,
+      credential:
+        raw.GRAPH_CLIENT_CREDENTIAL === 'client-secret'
+          ? { kind: 'client-secret', secret: raw.GRAPH_CLIENT_SECRET ?? '' }
+          : { kind: 'managed-identity-federation', managedIdentityClientId: raw.AZURE_CLIENT_ID ?? '' },
       authorityHost: raw.GRAPH_AUTHORITY_HOST,
       baseUrl: raw.GRAPH_BASE_URL,
     },
@@ -149,6 +186,15 @@ function toSettings(raw: RawSettings): Settings {
     webex: { baseUrl: raw.WEBEX_API_BASE_URL, accessToken: raw.WEBEX_ACCESS_TOKEN },
     presence: { pollPeriodMs: raw.PRESENCE_POLL_MINUTES * 60_000 },
     onboarding: { stateSecret: Buffer.from(raw.ONBOARDING_STATE_SECRET, 'base64') },
+    telemetry: {
+      applicationInsightsConnectionString: raw.APPLICATIONINSIGHTS_CONNECTION_STRING,
+      localExport:
+        raw.OTEL_LOCAL_EXPORT === undefined
+          ? { kind: 'none' }
+          : raw.OTEL_LOCAL_EXPORT === 'console'
+            ? { kind: 'console' }
+            : { kind: 'file', path: raw.OTEL_LOCAL_EXPORT.slice('file:'.length) },
+    },
   };
 }
 
@@ -170,6 +216,15 @@ function conditionalProblems(present: Readonly<Record<string, string | undefined
   }
   if (keyWrapping === 'local-file' && !present.LOCAL_KEY_FILE) {
     problems.push('LOCAL_KEY_FILE is required when KEY_WRAPPING is local-file');
+  }
+  const graphCredential = present.GRAPH_CLIENT_CREDENTIAL ?? 'managed-identity-federation';
+  if (graphCredential === 'client-secret' && !present.GRAPH_CLIENT_SECRET) {
+    problems.push('GRAPH_CLIENT_SECRET is required when GRAPH_CLIENT_CREDENTIAL is client-secret');
+  }
+  if (graphCredential === 'managed-identity-federation' && !present.AZURE_CLIENT_ID) {
+    problems.push(
+      'AZURE_CLIENT_ID (the managed identity the app registration trusts) is required when GRAPH_CLIENT_CREDENTIAL is managed-identity-federation',
+    );
   }
   return problems;
 }

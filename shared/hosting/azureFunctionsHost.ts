@@ -11,6 +11,7 @@ import {
   type FunctionDefinition,
   type QueueFunctionDefinition,
   recordDeadLetter,
+  runTimerFunction,
   settleQueueMessage,
   settleWithBus,
 } from './functionDefinitions.js';
@@ -130,7 +131,7 @@ export function registerWithAzureFunctions<S extends QueueHostServices>(
       case 'timer':
         app.timer(definition.name, {
           schedule: definition.schedule,
-          handler: (_timer, context) => definition.handle(services, context),
+          handler: (_timer, context) => runTimerFunction(definition, services, context),
         });
         break;
     }

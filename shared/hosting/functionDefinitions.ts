@@ -16,6 +16,13 @@ import {
   type Settlement,
 } from '../bus/messageBus.js';
 import { AppError, isAppError, isTransient } from '../errors.js';
+import {
+  hostTraceContext,
+  inHttpServerSpan,
+  inQueueConsumerSpan,
+  inTimerSpan,
+  recordDeadLetteredMessage,
+} from '../observability/telemetry.js';
 import { responseForError } from './httpResponses.js';
 
 /**
@@ -114,7 +121,33 @@ export type FunctionDefinition<S> =
  * message scheduled again after a growing pause, see `TransientRetryPolicy`) until the attempts
  * run out, then the dead-letter queue with reason `retries-exhausted`.
  */
-export async function settleQueueMessage<S>(
+export function settleQueueMessage<S>(
+  definition: QueueFunctionDefinition<S>,
+  message: ReceivedMessage,
+  services: S,
+  context: InvocationContext,
+): Promise<Settlement> {
+  // One consumer span per delivery, continuing the trace the message carries across the queue.
+  return inQueueConsumerSpan(
+    definition.name,
+    definition.queueName,
+    message,
+    hostTraceContext(context.traceContext),
+    async (span) => {
+      const settlement = await settleInSpan(definition, message, services, context);
+      span.setAttribute('hybrid_calendar.settlement', settlement.outcome);
+      if (settlement.outcome === 'retry-later') {
+        span.setAttribute('hybrid_calendar.retry_attempt', settlement.attempt);
+        span.setAttribute('error.type', settlement.reason);
+      }
+      if (settlement.outcome === 'dead-letter')
+        span.setAttribute('hybrid_calendar.dead_letter.reason', settlement.reason);
+      return settlement;
+    },
+  );
+}
+
+async function settleInSpan<S>(
   definition: QueueFunctionDefinition<S>,
   message: ReceivedMessage,
   services: S,
@@ -181,6 +214,7 @@ export async function recordDeadLetter(
   now: Date,
   context: InvocationContext,
 ): Promise<void> {
+  recordDeadLetteredMessage(queueName, dead.reason);
   const record = deadLetterRecordFor(queueName, message, dead, now);
   try {
     await deadLetters.save(record);
@@ -210,7 +244,35 @@ function refuseMalformedPathParameters(params: Readonly<Record<string, string>>)
  * 404 before any handler code runs); whatever it throws becomes a JSON error answer (4xx with the
  * reason for our own errors, an opaque 500 otherwise), so no request ever crashes the host.
  */
-export async function answerHttpRequest<S>(
+export function answerHttpRequest<S>(
+  definition: HttpFunctionDefinition<S>,
+  request: HttpRequest,
+  services: S,
+  context: InvocationContext,
+  routeAccess?: RouteAccessContext,
+): Promise<HttpResponseInit> {
+  // A server span named by the route template: the URL may hold ids and addresses.
+  return inHttpServerSpan(
+    definition.name,
+    request.method,
+    definition.route,
+    hostTraceContext(context.traceContext),
+    () => answerInSpan(definition, request, services, context, routeAccess),
+  );
+}
+
+/** Runs a timer function in its span; both hosts call it. */
+export function runTimerFunction<S>(
+  definition: TimerFunctionDefinition<S>,
+  services: S,
+  context: InvocationContext,
+): Promise<void> {
+  return inTimerSpan(definition.name, hostTraceContext(context.traceContext), () =>
+    definition.handle(services, context),
+  );
+}
+
+async function answerInSpan<S>(
   definition: HttpFunctionDefinition<S>,
   request: HttpRequest,
   services: S,

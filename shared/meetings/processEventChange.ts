@@ -2,6 +2,7 @@ import type { Calendar } from '../calendar/calendar.js';
 import type { CalendarEvent } from '../calendar/calendarEvent.js';
 import type { MailboxRef } from '../calendar/mailbox.js';
 import { hasErrorCode } from '../errors.js';
+import { recordNotificationToDecoration } from '../observability/telemetry.js';
 import type { EventChangeMessage } from '../watch/messages.js';
 import { withFailure } from '../watch/watchedUser.js';
 import { decorateMeeting } from './decorateMeeting.js';
@@ -62,7 +63,7 @@ async function markMailboxGone(context: MeetingsContext, mailbox: MailboxRef): P
 /** One pass over the event as it is now; rerun on a fresh read when someone changed it under our write. */
 async function processCurrentVersion(
   context: MeetingsContext,
-  { eventId, changeType }: EventChangeMessage,
+  { eventId, changeType, source, observedAt }: EventChangeMessage,
   { user, mailbox }: Extract<GateDecision, { admitted: true }>,
   trace: EventTraceLog,
   attempt: ConflictAttempt,
@@ -84,6 +85,10 @@ async function processCurrentVersion(
   const language = chooseLanguage(user.language, settings.defaultLanguage);
   const decoration = await decorateMeeting(context, { mailbox, event, settings, language, trace, attempt });
   await syncMeetingRecords(context, user, mailbox, decoration.event);
+  // The latency the service exists to keep short: a notified change until its Join block is in Graph.
+  if (decoration.written && decoration.outcome === 'decorated' && source === 'notification') {
+    recordNotificationToDecoration(context.clock.now().getTime() - Date.parse(observedAt));
+  }
   // A write was traced the moment it was made; every other decision is traced now.
   if (!decoration.written) {
     await trace.record(

@@ -28,10 +28,17 @@ export interface InfrastructureExpectations {
   maxDeliveryCount: number;
   containers: readonly { containerId: string; partitionKeyPath: string; defaultTtlSeconds?: number }[];
   settingKeys: readonly string[];
+  /** The app role the API checks for admin routes (API_ADMIN_ROLE's default). */
+  adminRole?: string;
 }
 
 /** Settings only the local stack and emulators use; never set in Azure. */
-export const localOnlySettings: readonly string[] = ['COSMOS_KEY', 'LOCAL_KEY_FILE'];
+export const localOnlySettings: readonly string[] = [
+  'COSMOS_KEY',
+  'LOCAL_KEY_FILE',
+  'GRAPH_CLIENT_SECRET',
+  'OTEL_LOCAL_EXPORT',
+];
 
 /** Settings the Functions host reads for itself, beside those of the settings schema. */
 const hostSettingPatterns = [
@@ -43,11 +50,7 @@ const hostSettingPatterns = [
 ];
 
 /** Settings whose value is a secret, so in Azure a Key Vault reference. */
-const secretSettings: readonly string[] = [
-  'GRAPH_CLIENT_SECRET',
-  'CLIENT_STATE_SECRET',
-  'WEBEX_ACCESS_TOKEN',
-];
+const secretSettings: readonly string[] = ['CLIENT_STATE_SECRET', 'WEBEX_ACCESS_TOKEN'];
 
 /** Resource types and the API versions checked against their documentation. */
 const allowedResourceTypes: Readonly<Record<string, readonly string[]>> = {
@@ -71,7 +74,40 @@ const allowedResourceTypes: Readonly<Record<string, readonly string[]>> = {
   'Microsoft.Web/sites': ['2023-12-01'],
   'Microsoft.Web/sites/config': ['2023-12-01'],
   'Microsoft.Authorization/roleAssignments': ['2022-04-01'],
+  // The Microsoft Graph Bicep extension (v1.0 types, bicepconfig.json alias microsoftGraphV1).
+  'Microsoft.Graph/applications': ['v1.0'],
+  'Microsoft.Graph/applications/federatedIdentityCredentials': ['v1.0'],
+  'Microsoft.Graph/servicePrincipals': ['v1.0'],
 };
+
+/** The bicepconfig.json alias of the Microsoft Graph v1.0 extension. */
+export const graphExtensionAlias = 'microsoftGraphV1';
+
+/**
+ * The Graph permissions the built features use (least privilege), by id, each with its name. The
+ * app registration may request these and no other; the application ones (Role) are required.
+ */
+const allowedGraphPermissions: Readonly<Record<string, { name: string; type: 'Role' | 'Scope' }>> = {
+  'ef54d2bf-783f-4e0f-bca1-3210c0444d99': { name: 'Calendars.ReadWrite', type: 'Role' },
+  '40f97065-369a-49f4-947c-6a255697ae91': { name: 'MailboxSettings.Read', type: 'Role' },
+  'df021288-bdef-4463-88db-98f22de89214': { name: 'User.Read.All', type: 'Role' },
+  '98830695-27a2-44f7-8c18-0c3ebc9698f6': { name: 'GroupMember.Read.All', type: 'Role' },
+  'dbb9058a-0e50-45d7-ae91-66909b5d4664': { name: 'Domain.Read.All', type: 'Role' },
+  '1ec239c2-d7c9-4623-a91a-a9775856bb36': { name: 'Calendars.ReadWrite', type: 'Scope' },
+  '818c620a-27a9-40bd-a6a5-d96f7d610b4b': { name: 'MailboxSettings.ReadWrite', type: 'Scope' },
+  'e1fe6dd8-ba31-4d61-89e7-88639da4683d': { name: 'User.Read', type: 'Scope' },
+  '37f7f235-527c-4136-accd-4a02d197296e': { name: 'openid', type: 'Scope' },
+  '14dad69e-099b-42c9-810b-d002981feec1': { name: 'profile', type: 'Scope' },
+  '7427e0e9-2fba-42fe-b0c0-848c9e6a8182': { name: 'offline_access', type: 'Scope' },
+};
+const requiredGraphPermissions = [
+  'ef54d2bf-783f-4e0f-bca1-3210c0444d99',
+  '40f97065-369a-49f4-947c-6a255697ae91',
+  'df021288-bdef-4463-88db-98f22de89214',
+  '98830695-27a2-44f7-8c18-0c3ebc9698f6',
+  'dbb9058a-0e50-45d7-ae91-66909b5d4664',
+];
+const microsoftGraphAppId = '00000003-0000-0000-c000-000000000000';
 
 /** The data-plane roles the code needs, each on the resource type it must be scoped to. */
 const requiredRoles: readonly { name: string; id: string; scopeType: string }[] = [
@@ -542,6 +578,123 @@ const rules = {
   },
 
   /** Secret settings are Key Vault references. */
+  /** Files that declare Microsoft Graph resources load the Graph extension by its bicepconfig.json alias. */
+  'graph-extension': (files) =>
+    files.flatMap((file) => {
+      const usesGraph = resources([file]).some((resource) => resource.type.startsWith('Microsoft.Graph/'));
+      if (!usesGraph || file.extensions.includes(graphExtensionAlias)) return [];
+      return [
+        {
+          file: file.path,
+          message: `declares Microsoft.Graph resources without extension ${graphExtensionAlias}`,
+        },
+      ];
+    }),
+
+  /**
+   * The app registration: multi-tenant, v2 tokens, the admin app role and access_as_user scope, the
+   * redirect URIs, only allowed Graph permissions, no secret or certificate, a federated credential
+   * trusting the managed identity, and the home tenant's service principal.
+   */
+  'app-registration': (files, expected) => {
+    const breaks: { file: string; message: string }[] = [];
+    const applications = declared(files, 'Microsoft.Graph/applications');
+    const [application] = applications;
+    if (!application || applications.length !== 1)
+      return [
+        {
+          file: '(all)',
+          message: 'exactly one app registration (Microsoft.Graph/applications) must be declared',
+        },
+      ];
+    const file = application.file.path;
+    const app = application.instances[0]?.value ?? {};
+    const texts = (value: BicepValue): string[] =>
+      Array.isArray(value)
+        ? value.map((item) => (item instanceof BicepExpression ? item.text : String(item)))
+        : [];
+    const values = (value: BicepValue, key: string): BicepValue[] =>
+      Array.isArray(value) ? value.map((item) => get(item, key)) : [];
+    if (get(app, 'signInAudience') !== 'AzureADMultipleOrgs')
+      breaks.push({
+        file,
+        message: 'the app registration must be multi-tenant (signInAudience AzureADMultipleOrgs)',
+      });
+    if (get(app, 'api', 'requestedAccessTokenVersion') !== 2)
+      breaks.push({
+        file,
+        message: 'the app registration must request v2 access tokens (api.requestedAccessTokenVersion 2)',
+      });
+    if (!values(get(app, 'api', 'oauth2PermissionScopes'), 'value').includes('access_as_user'))
+      breaks.push({ file, message: 'the app registration must expose the access_as_user scope' });
+    const adminRole = expected.adminRole ?? 'HybridCalendar.Admin';
+    if (!values(get(app, 'appRoles'), 'value').includes(adminRole))
+      breaks.push({ file, message: `the app registration must define the app role ${adminRole}` });
+    const web = texts(get(app, 'web', 'redirectUris'));
+    for (const path of ['/api/onboarding/tenant/callback', '/api/connect/callback'])
+      if (!web.some((uri) => uri.endsWith(`${path}'`) || uri.endsWith(path)))
+        breaks.push({ file, message: `web redirect URI ${path} is missing` });
+    const spa = texts(get(app, 'spa', 'redirectUris'));
+    if (!spa.some((uri) => uri.endsWith("/api/console/'") || uri.endsWith('/api/console/')))
+      breaks.push({ file, message: 'SPA redirect URI /api/console/ is missing' });
+    for (const key of ['passwordCredentials', 'keyCredentials'])
+      if (get(app, key) !== undefined)
+        breaks.push({
+          file,
+          message: `the app registration must hold no ${key}: the managed identity is its credential`,
+        });
+    const requested: string[] = [];
+    const access = get(app, 'requiredResourceAccess');
+    for (const resource of Array.isArray(access) ? access : []) {
+      if (get(resource, 'resourceAppId') !== microsoftGraphAppId) {
+        breaks.push({ file, message: 'only Microsoft Graph permissions may be requested' });
+        continue;
+      }
+      const entries = get(resource, 'resourceAccess');
+      for (const entry of Array.isArray(entries) ? entries : []) {
+        const id = String(get(entry, 'id')).toLowerCase();
+        const allowed = allowedGraphPermissions[id];
+        if (!allowed || allowed.type !== get(entry, 'type'))
+          breaks.push({
+            file,
+            message: `Graph permission ${id} (${String(get(entry, 'type'))}) is not one the built features use`,
+          });
+        else requested.push(id);
+      }
+    }
+    for (const id of requiredGraphPermissions)
+      if (!requested.includes(id))
+        breaks.push({
+          file,
+          message: `Graph permission ${allowedGraphPermissions[id]?.name} (Role) is missing`,
+        });
+    const credentials = declared(files, 'Microsoft.Graph/applications/federatedIdentityCredentials');
+    const trusted = credentials.filter((credential) => {
+      const value = credential.instances[0]?.value ?? {};
+      const issuer = get(value, 'issuer');
+      const subject = get(value, 'subject');
+      return (
+        JSON.stringify(get(value, 'audiences')) === JSON.stringify(['api://AzureADTokenExchange']) &&
+        issuer instanceof BicepExpression &&
+        /tenant\(\)\.tenantId\}\/v2\.0'$/.test(issuer.text) &&
+        subject instanceof BicepExpression &&
+        /principalid/i.test(subject.text)
+      );
+    });
+    if (trusted.length === 0)
+      breaks.push({
+        file,
+        message:
+          'no federated identity credential trusts the managed identity (issuer {login}/{tenant}/v2.0, subject its principal id, audience api://AzureADTokenExchange)',
+      });
+    if (declared(files, 'Microsoft.Graph/servicePrincipals').length === 0)
+      breaks.push({
+        file,
+        message: 'no service principal (Microsoft.Graph/servicePrincipals) for the home tenant',
+      });
+    return breaks;
+  },
+
   'secrets-from-key-vault': (files) => {
     const config = appSettingsResource(files);
     if (!config) return [{ file: '(all)', message: 'no appsettings config is declared' }];

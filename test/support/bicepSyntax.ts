@@ -31,6 +31,8 @@ export interface BicepFile {
   readonly path: string;
   readonly source: string;
   readonly root: Node;
+  /** `extension <alias>` statements (aliases defined in bicepconfig.json), in order. */
+  readonly extensions: readonly string[];
 }
 
 export interface BicepResource {
@@ -80,10 +82,28 @@ export async function parseBicep(sources: ReadonlyMap<string, string>): Promise<
   parserPromise ??= createParser();
   const parser = await parserPromise;
   return [...sources].map(([path, source]) => {
-    const tree = parser.parse(source);
+    const { parsable, extensions } = withoutExtensionStatements(source);
+    const tree = parser.parse(parsable);
     if (!tree) throw new Error(`tree-sitter returned no tree for ${path}`);
-    return { path, source, root: tree.rootNode };
+    return { path, source, root: tree.rootNode, extensions };
   });
+}
+
+/** `extension <alias>` on a line of its own: the form that names an alias of bicepconfig.json. */
+const extensionStatement = /^extension[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*$/gm;
+
+/**
+ * tree-sitter-bicep 1.1.0 predates Bicep's `extension` statement (it knows only the retired
+ * `import`), so each well-formed `extension <alias>` line is read here and blanked (same length,
+ * so positions hold) before parsing. Any other form stays in and fails the `parses` rule.
+ */
+function withoutExtensionStatements(source: string): { parsable: string; extensions: string[] } {
+  const extensions: string[] = [];
+  const parsable = source.replace(extensionStatement, (line, alias: string) => {
+    extensions.push(alias);
+    return ' '.repeat(line.length);
+  });
+  return { parsable, extensions };
 }
 
 /** Syntax errors: ERROR nodes and tokens the parser had to invent (MISSING). */

@@ -7,7 +7,7 @@ export function buildAzureEnvironment(
     ServiceBusConnection__fullyQualifiedNamespace: 'contoso.servicebus.windows.net',
     KEY_VAULT_KEY_ID: 'https://contoso.vault.azure.net/keys/data-key-wrapping',
     GRAPH_CLIENT_ID: '4a1e2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b',
-    GRAPH_CLIENT_SECRET: 'client-secret-value',
+    AZURE_CLIENT_ID: '5b2f3c4d-6e7f-4a81-9b0c-1d2e3f4a5b6c',
     PUBLIC_BASE_URL: 'https://contoso-calendar.azurewebsites.net/',
     CLIENT_STATE_SECRET: Buffer.alloc(32, 7).toString('base64'),
     ONBOARDING_STATE_SECRET: Buffer.alloc(32, 9).toString('base64'),

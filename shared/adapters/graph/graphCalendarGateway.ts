@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { MailboxRef, TenantOrMailbox, TimeWindow } from '../../calendar/mailbox.js';
 import type { GraphTokenProvider, MailboxDelegation } from '../../calendar/tokenProvider.js';
 import { AppError } from '../../errors.js';
+import { inClientSpan, recordGraphRequest, routeTemplate } from '../../observability/telemetry.js';
 import type { Clock } from '../../time/clock.js';
 import type {
   BatchResult,
@@ -64,6 +65,45 @@ const globalAdministratorTemplateId = '62e90394-69f5-4237-9190-012177145e10';
 /** Graph answers in UTC and with ids that survive moves between folders. */
 const calendarPreferences = 'outlook.timezone="UTC", IdType="ImmutableId"';
 const maxBatchSize = 20;
+
+/** The fixed words of the Graph paths the gateway calls; every other segment is an id or a name. */
+const graphStaticSegments: ReadonlySet<string> = new Set([
+  'users',
+  'me',
+  'events',
+  'mailboxSettings',
+  'calendarView',
+  'delta',
+  'calendar',
+  'getSchedule',
+  'instances',
+  'accept',
+  'decline',
+  'tentativelyAccept',
+  'cancel',
+  'subscriptions',
+  'domains',
+  'roleManagement',
+  'directory',
+  'roleAssignments',
+  '$batch',
+]);
+
+/** The operation a request performs, as a route template (`PATCH /users/{id}/events/{id}`): no ids, no addresses. */
+export function graphOperation(method: string, path: string): string {
+  // Next and delta links are absolute URLs under the version root.
+  const relative = /^https?:\/\//.test(path)
+    ? new URL(path).pathname.replace(/^\/(v1\.0|beta)(?=\/)/, '')
+    : path;
+  return `${method} ${routeTemplate(relative.startsWith('/') ? relative : `/${relative}`, graphStaticSegments)}`;
+}
+
+/** What a client span and the request metric record as status; 0 when Graph was not reached. */
+function statusOfFailure(error: unknown): number {
+  return error instanceof GraphSdkError && error.statusCode > 0 ? error.statusCode : 0;
+}
+
+const successStatus = { GET: 200, POST: 201, PATCH: 200, DELETE: 204 } as const;
 
 interface RequestSpec {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -206,28 +246,7 @@ export class GraphCalendarGateway implements CalendarGateway {
     const tenantId = typeof owner === 'string' ? owner : owner.tenantId;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.#concurrency.run(`${tenantId}|${laneKey}`, async () => {
-          // The token first, outside the SDK: a refused token is the service's typed error, not a
-          // failed request (the SDK's middleware would wrap it).
-          const accessToken = await this.#accessToken(owner);
-          let request = this.#client(tenantId)
-            .api(spec.path)
-            .headers({ Prefer: calendarPreferences, ...(spec.headers ?? {}) })
-            .middlewareOptions([
-              new AuthenticationHandlerOptions({ getAccessToken: async () => accessToken }),
-            ]);
-          if (spec.query) request = request.query(spec.query);
-          switch (spec.method) {
-            case 'GET':
-              return await request.get();
-            case 'POST':
-              return await request.post(spec.body ?? {});
-            case 'PATCH':
-              return await request.patch(spec.body ?? {});
-            case 'DELETE':
-              return await request.delete();
-          }
-        });
+        return await this.#concurrency.run(`${tenantId}|${laneKey}`, () => this.#attempt(owner, spec));
       } catch (error) {
         const mapped = this.#toError(error, spec);
         const status = mapped instanceof GraphRequestError ? mapped.status : 0;
@@ -248,6 +267,47 @@ export class GraphCalendarGateway implements CalendarGateway {
         await this.#sleep(retryDelayMs(this.#policy, attempt, mapped.retryAfterMs, this.#options.jitter));
       }
     }
+  }
+
+  /** One attempt, in a client span named by the route template; counted by operation and status. */
+  async #attempt(owner: TenantOrMailbox, spec: RequestSpec): Promise<unknown> {
+    const tenantId = typeof owner === 'string' ? owner : owner.tenantId;
+    // The token first, outside the SDK: a refused token is the service's typed error, not a
+    // failed request (the SDK's middleware would wrap it).
+    const accessToken = await this.#accessToken(owner);
+    const operation = graphOperation(spec.method, spec.path);
+    return inClientSpan('graph', operation, new URL(this.#origin).hostname, async (span) => {
+      let request = this.#client(tenantId)
+        .api(spec.path)
+        .headers({ Prefer: calendarPreferences, ...(spec.headers ?? {}) })
+        .middlewareOptions([new AuthenticationHandlerOptions({ getAccessToken: async () => accessToken })]);
+      if (spec.query) request = request.query(spec.query);
+      let result: unknown;
+      try {
+        switch (spec.method) {
+          case 'GET':
+            result = await request.get();
+            break;
+          case 'POST':
+            result = await request.post(spec.body ?? {});
+            break;
+          case 'PATCH':
+            result = await request.patch(spec.body ?? {});
+            break;
+          case 'DELETE':
+            result = await request.delete();
+            break;
+        }
+      } catch (error) {
+        const status = statusOfFailure(error);
+        span.setAttribute('http.response.status_code', status);
+        recordGraphRequest(operation, status);
+        throw error;
+      }
+      span.setAttribute('http.response.status_code', successStatus[spec.method]);
+      recordGraphRequest(operation, successStatus[spec.method]);
+      return result;
+    });
   }
 
   async #get<T>(

@@ -2,11 +2,12 @@ import { ConfidentialClientApplication, LogLevel } from '@azure/msal-node';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { AdminSignIn, AdminSignInResult } from '../../onboarding/ports.js';
-import { toTokenError } from './msalTokenProvider.js';
+import { type MsalClientCredential, msalCredentialOf, toTokenError } from './msalTokenProvider.js';
 
 export interface MsalAdminSignInOptions {
   clientId: string;
-  clientSecret: string;
+  /** The same client credential as app tokens: a secret locally, the managed identity's assertion in Azure. */
+  credential: MsalClientCredential;
   /** `https://login.microsoftonline.com`, or the Graph simulator's base URL. */
   authorityHost: string;
   /** `https://graph.microsoft.com/v1.0`, or the simulator's. */
@@ -51,7 +52,7 @@ export class MsalAdminSignIn implements AdminSignIn {
     return new ConfidentialClientApplication({
       auth: {
         clientId: this.#options.clientId,
-        clientSecret: this.#options.clientSecret,
+        ...msalCredentialOf(this.#options.credential),
         authority: `${host.origin}/organizations`,
         // Outside Microsoft's clouds (the simulator) MSAL must trust the host without instance discovery.
         ...(microsoftAuthorityHosts.has(host.hostname) ? {} : { knownAuthorities: [host.host] }),

@@ -19,17 +19,33 @@ import {
 } from '../../calendar/tokenProvider.js';
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../time/clock.js';
+import type { ClientAssertionSource } from './clientAssertion.js';
 
-export interface MsalTokenProviderOptions {
+/**
+ * How MSAL authenticates as the app: a client secret, or client assertions (in Azure the managed
+ * identity's token, trusted by the app registration's federated identity credential).
+ */
+export type MsalClientCredential = { clientSecret: string } | { clientAssertions: ClientAssertionSource };
+
+/** The credential as MSAL's configuration takes it. */
+export function msalCredentialOf(
+  credential: MsalClientCredential,
+): { clientSecret: string } | { clientAssertion: () => Promise<string> } {
+  if ('clientSecret' in credential) return { clientSecret: credential.clientSecret };
+  // A callback, so MSAL asks for an assertion at each token request and never keeps a stale one.
+  const source = credential.clientAssertions;
+  return { clientAssertion: async () => (await source.assertion()).jwt };
+}
+
+export type MsalTokenProviderOptions = MsalClientCredential & {
   clientId: string;
-  clientSecret: string;
   /** `https://login.microsoftonline.com`, or the Graph simulator's base URL. */
   authorityHost: string;
   /** Authority used for "connect your calendar" (multi-tenant: `organizations`). */
   delegatedTenant?: string;
   /** The system's clock: an app token is used only while it lives on this clock. */
   clock: Clock;
-}
+};
 
 /** A token is renewed this long before it expires, as MSAL does on its own cache. */
 const tokenRenewalMarginMs = 5 * 60_000;
@@ -96,12 +112,16 @@ export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProv
     this.#options = options;
   }
 
+  #credential(): { clientSecret: string } | { clientAssertion: () => Promise<string> } {
+    return msalCredentialOf(this.#options);
+  }
+
   #configuration(tenant: string): Configuration {
     const host = new URL(this.#options.authorityHost);
     return {
       auth: {
         clientId: this.#options.clientId,
-        clientSecret: this.#options.clientSecret,
+        ...this.#credential(),
         authority: `${host.origin}/${tenant}`,
         // Outside Microsoft's clouds (the simulator) MSAL must trust the host without instance discovery.
         ...(microsoftAuthorityHosts.has(host.hostname) ? {} : { knownAuthorities: [host.host] }),

@@ -10,6 +10,7 @@ import Long from 'long';
 import type { MessageBus, OutgoingMessage, ReceivedMessage, SequenceNumber } from '../../bus/messageBus.js';
 import { queueNames } from '../../bus/queues.js';
 import { AppError } from '../../errors.js';
+import { withTraceContext } from '../../observability/telemetry.js';
 
 /** Maps our outgoing message to the SDK's: JSON body, id for duplicate detection, session, properties. */
 export function toServiceBusMessage(message: OutgoingMessage): ServiceBusMessage {
@@ -80,7 +81,8 @@ export class ServiceBusMessageBus implements MessageBus {
 
   async send(queue: string, message: OutgoingMessage): Promise<void> {
     try {
-      await this.#sender(queue).sendMessages(toServiceBusMessage(message));
+      // The sender's trace context travels in the application properties (W3C traceparent).
+      await this.#sender(queue).sendMessages(toServiceBusMessage(withTraceContext(message)));
     } catch (error) {
       throw toBusError(error, `send to ${queue}`);
     }
@@ -89,7 +91,7 @@ export class ServiceBusMessageBus implements MessageBus {
   async schedule(queue: string, message: OutgoingMessage, enqueueAt: Date): Promise<SequenceNumber> {
     try {
       const [sequenceNumber] = await this.#sender(queue).scheduleMessages(
-        toServiceBusMessage(message),
+        toServiceBusMessage(withTraceContext(message)),
         enqueueAt,
       );
       if (!sequenceNumber)

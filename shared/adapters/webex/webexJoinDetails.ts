@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { JoinDetails } from '../../meetings/joinBlock.js';
 import type { JoinDetailsProvider } from '../../meetings/joinDetailsProvider.js';
+import { inClientSpan, routeTemplate } from '../../observability/telemetry.js';
 
 const personalRoomSchema = z.object({
   personalMeetingRoomLink: z.string(),
@@ -28,6 +29,17 @@ const meetingInfoSchema = z.object({
   callInTollFreeNumber: z.string().nullish(),
 });
 
+/** The fixed words of the Webex paths called here; every other segment is an id. */
+const webexStaticSegments: ReadonlySet<string> = new Set([
+  'people',
+  'me',
+  'meetingPreferences',
+  'personalMeetingRoom',
+  'memberships',
+  'rooms',
+  'meetingInfo',
+]);
+
 /** The Webex REST API (https://webexapis.com/v1) with a service app or bot token. */
 export class WebexJoinDetails implements JoinDetailsProvider {
   readonly #baseUrl: string;
@@ -38,7 +50,24 @@ export class WebexJoinDetails implements JoinDetailsProvider {
     this.#token = options.accessToken;
   }
 
-  async #call<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+  /** One call, in a client span named by its route template: the query (e-mail addresses) is never recorded. */
+  #call<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+    const operation = `${method} ${routeTemplate(path, webexStaticSegments)}`;
+    return inClientSpan('webex', operation, new URL(this.#baseUrl).hostname, async (span) => {
+      const result = await this.#callInSpan(method, path, schema, body, (status) =>
+        span.setAttribute('http.response.status_code', status),
+      );
+      return result;
+    });
+  }
+
+  async #callInSpan<T>(
+    method: string,
+    path: string,
+    schema: z.ZodType<T>,
+    body: unknown,
+    answered: (status: number) => void,
+  ): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.#baseUrl}${path}`, {
@@ -55,6 +84,7 @@ export class WebexJoinDetails implements JoinDetailsProvider {
         cause: error,
       });
     }
+    answered(response.status);
     const action = `Webex ${method} ${path.split('?')[0]?.replace(/\/rooms\/[^/]+/, '/rooms/{id}')}`;
     if (response.status === 429) {
       const retryAfter = Number(response.headers.get('retry-after') ?? '1');

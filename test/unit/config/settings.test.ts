@@ -26,12 +26,15 @@ describe('loadSettings', () => {
         database: 'hybrid-calendar',
         key: undefined,
       },
-      managedIdentityClientId: undefined,
+      managedIdentityClientId: '5b2f3c4d-6e7f-4a81-9b0c-1d2e3f4a5b6c',
       messageBus: { kind: 'service-bus', fullyQualifiedNamespace: 'contoso.servicebus.windows.net' },
       keyWrapping: { kind: 'key-vault', keyId: 'https://contoso.vault.azure.net/keys/data-key-wrapping' },
       graph: {
         clientId: '4a1e2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b',
-        clientSecret: 'client-secret-value',
+        credential: {
+          kind: 'managed-identity-federation',
+          managedIdentityClientId: '5b2f3c4d-6e7f-4a81-9b0c-1d2e3f4a5b6c',
+        },
         authorityHost: 'https://login.microsoftonline.com',
         baseUrl: 'https://graph.microsoft.com/v1.0',
       },
@@ -46,6 +49,7 @@ describe('loadSettings', () => {
       webex: { baseUrl: 'https://webexapis.com/v1', accessToken: 'webex-token' },
       presence: { pollPeriodMs: 900_000 },
       onboarding: { stateSecret: Buffer.alloc(32, 9) },
+      telemetry: { applicationInsightsConnectionString: undefined, localExport: { kind: 'none' } },
     });
   });
 
@@ -78,7 +82,25 @@ describe('loadSettings', () => {
     expect(error.message).toContain('ServiceBusConnection__fullyQualifiedNamespace is required');
     expect(error.message).toContain('KEY_VAULT_KEY_ID is required');
     expect(error.message).toContain('GRAPH_CLIENT_ID is required');
-    expect(error.message).toContain('GRAPH_CLIENT_SECRET is required');
+    expect(error.message).toContain(
+      'AZURE_CLIENT_ID (the managed identity the app registration trusts) is required',
+    );
+  });
+
+  it('when the client-secret credential is chosen, then the secret is required and used', () => {
+    const missing = configurationError(buildAzureEnvironment({ GRAPH_CLIENT_CREDENTIAL: 'client-secret' }));
+    const settings = loadSettings(
+      buildAzureEnvironment({
+        GRAPH_CLIENT_CREDENTIAL: 'client-secret',
+        GRAPH_CLIENT_SECRET: 'secret-value-7',
+        AZURE_CLIENT_ID: undefined,
+      }),
+    );
+
+    expect(missing.message).toContain(
+      'GRAPH_CLIENT_SECRET is required when GRAPH_CLIENT_CREDENTIAL is client-secret',
+    );
+    expect(settings.graph.credential).toEqual({ kind: 'client-secret', secret: 'secret-value-7' });
   });
 
   it('when a setting holds a secret and is invalid, then the message does not echo its value', () => {
@@ -111,6 +133,21 @@ describe('loadSettings', () => {
     expect(settings.cosmos.key).toBe('local-key');
   });
 
+  it('when telemetry is configured, then Azure Monitor or the local export is chosen', () => {
+    const local = loadSettings(buildAzureEnvironment({ OTEL_LOCAL_EXPORT: 'file:.local/telemetry.jsonl' }));
+    const azure = loadSettings(
+      buildAzureEnvironment({
+        APPLICATIONINSIGHTS_CONNECTION_STRING:
+          'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
+      }),
+    );
+    const bad = configurationError(buildAzureEnvironment({ OTEL_LOCAL_EXPORT: 'otlp' }));
+
+    expect(local.telemetry.localExport).toEqual({ kind: 'file', path: '.local/telemetry.jsonl' });
+    expect(azure.telemetry.applicationInsightsConnectionString).toContain('InstrumentationKey=');
+    expect(bad.message).toContain('OTEL_LOCAL_EXPORT must be console or file:<path>');
+  });
+
   it('when the clientState secret is short, then it is refused without echoing it', () => {
     const error = configurationError(buildAzureEnvironment({ CLIENT_STATE_SECRET: 'c2hvcnQ=' }));
 
@@ -120,7 +157,7 @@ describe('loadSettings', () => {
 
   it('when a setting is an empty string, then it counts as unset', () => {
     expect(
-      loadSettings(buildAzureEnvironment({ COSMOS_KEY: '', AZURE_CLIENT_ID: '' })).cosmos.key,
+      loadSettings(buildAzureEnvironment({ COSMOS_KEY: '', LOCAL_KEY_FILE: '' })).cosmos.key,
     ).toBeUndefined();
   });
 });
@@ -146,7 +183,7 @@ describe('local.settings.sample.json', () => {
 describe('the Bicep app settings (bicep/app/functionApp.bicep)', () => {
   // Settings the Functions host reads for its own identity-based connections; the code never does.
   const isHostSetting = (key: string) =>
-    /^(FUNCTIONS_|AzureWebJobsStorage__|APPLICATIONINSIGHTS_)/.test(key) ||
+    /^(FUNCTIONS_|AzureWebJobsStorage__|APPLICATIONINSIGHTS_AUTHENTICATION_STRING$)/.test(key) ||
     /^ServiceBusConnection__(credential|clientId)$/.test(key);
 
   it('when compared with the settings schema, then they set every key but the local-only ones', async () => {

@@ -18,7 +18,8 @@ describe('the Azure entry point', () => {
     stubEnvironment(buildAzureEnvironment());
 
     await expect(import('../../../functions/app.js')).resolves.toBeDefined();
-  });
+    // A cold import of every SDK the app uses: seconds on a shared, busy machine.
+  }, 30_000);
 
   it('when a setting is missing, then loading it fails with the configuration message', async () => {
     stubEnvironment(buildAzureEnvironment({ COSMOS_ENDPOINT: '' }));

@@ -49,6 +49,7 @@ describe('bicep/', () => {
         'app/cosmos.bicep',
         'app/keyVault.bicep',
         'app/rbac.bicep',
+        'app/appRegistration.bicep',
       ]),
     );
   });
@@ -310,6 +311,119 @@ describe('each rule catches a break in a copy of the templates', () => {
       names: /app setting COSMOS_KEY is local-only/,
     },
     {
+      rule: 'graph-extension',
+      what: 'Graph resources without the extension',
+      file: 'app/appRegistration.bicep',
+      from: 'extension microsoftGraphV1\n',
+      to: '',
+      names: /appRegistration\.bicep: declares Microsoft\.Graph resources without extension microsoftGraphV1/,
+    },
+    {
+      rule: 'parses',
+      what: 'an extension named by registry address instead of its alias',
+      file: 'app/appRegistration.bicep',
+      from: 'extension microsoftGraphV1\n',
+      to: "extension 'br:mcr.microsoft.com/bicep/extensions/microsoftgraph/v1.0:1.0.0'\n",
+      names: /appRegistration\.bicep: syntax error/,
+    },
+    {
+      rule: 'app-registration',
+      what: 'a single-tenant app',
+      file: 'app/appRegistration.bicep',
+      from: "signInAudience: 'AzureADMultipleOrgs'",
+      to: "signInAudience: 'AzureADMyOrg'",
+      names: /must be multi-tenant/,
+    },
+    {
+      rule: 'app-registration',
+      what: 'v1 access tokens',
+      file: 'app/appRegistration.bicep',
+      from: 'requestedAccessTokenVersion: 2',
+      to: 'requestedAccessTokenVersion: 1',
+      names: /must request v2 access tokens/,
+    },
+    {
+      rule: 'app-registration',
+      what: 'the admin role renamed',
+      file: 'app/appRegistration.bicep',
+      from: "var adminRoleValue = 'HybridCalendar.Admin'",
+      to: "var adminRoleValue = 'Calendar.Admin'",
+      names: /must define the app role HybridCalendar\.Admin/,
+    },
+    {
+      rule: 'app-registration',
+      what: 'the access_as_user scope renamed',
+      file: 'app/appRegistration.bicep',
+      from: "value: 'access_as_user'",
+      to: "value: 'user_impersonation'",
+      names: /must expose the access_as_user scope/,
+    },
+    {
+      rule: 'app-registration',
+      what: 'the connect callback dropped',
+      file: 'app/appRegistration.bicep',
+      from: /^ {6}'\$\{publicBaseUrl\}\/api\/connect\/callback'\n/m,
+      to: '',
+      names: /web redirect URI \/api\/connect\/callback is missing/,
+    },
+    {
+      rule: 'app-registration',
+      what: 'the console redirect dropped',
+      file: 'app/appRegistration.bicep',
+      from: /redirectUris: \['\$\{publicBaseUrl\}\/api\/console\/'\]/,
+      to: 'redirectUris: []',
+      names: /SPA redirect URI \/api\/console\/ is missing/,
+    },
+    {
+      rule: 'app-registration',
+      what: 'a permission no feature uses (Mail.Read)',
+      file: 'app/appRegistration.bicep',
+      from: "        { id: mailboxSettingsReadRoleId, type: 'Role' }\n",
+      to: "        { id: mailboxSettingsReadRoleId, type: 'Role' }\n        { id: '810c84a8-4a9e-49e6-bf7d-12d183f40d01', type: 'Role' }\n",
+      names:
+        /Graph permission 810c84a8-4a9e-49e6-bf7d-12d183f40d01 \(Role\) is not one the built features use/,
+    },
+    {
+      rule: 'app-registration',
+      what: 'Calendars.ReadWrite for the app left out',
+      file: 'app/appRegistration.bicep',
+      from: "        { id: calendarsReadWriteRoleId, type: 'Role' }\n",
+      to: '',
+      names: /Graph permission Calendars\.ReadWrite \(Role\) is missing/,
+    },
+    {
+      rule: 'app-registration',
+      what: 'a client secret on the app',
+      file: 'app/appRegistration.bicep',
+      from: "  signInAudience: 'AzureADMultipleOrgs'\n",
+      to: "  signInAudience: 'AzureADMultipleOrgs'\n  passwordCredentials: [{ displayName: 'secret' }]\n",
+      names: /must hold no passwordCredentials/,
+    },
+    {
+      rule: 'app-registration',
+      what: 'a federated credential for another audience',
+      file: 'app/appRegistration.bicep',
+      from: "var tokenExchangeAudience = 'api://AzureADTokenExchange'",
+      to: "var tokenExchangeAudience = 'api://SomethingElse'",
+      names: /no federated identity credential trusts the managed identity/,
+    },
+    {
+      rule: 'app-registration',
+      what: 'a federated credential with a fixed subject',
+      file: 'app/appRegistration.bicep',
+      from: '  subject: managedIdentityPrincipalId\n',
+      to: "  subject: 'repo:contoso/app:ref:refs/heads/main'\n",
+      names: /no federated identity credential trusts the managed identity/,
+    },
+    {
+      rule: 'app-registration',
+      what: 'no service principal',
+      file: 'app/appRegistration.bicep',
+      from: "resource servicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0'",
+      to: "resource servicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0' existing",
+      names: /no service principal/,
+    },
+    {
       rule: 'secrets-from-key-vault',
       what: 'a secret as a plain value',
       file: 'app/functionApp.bicep',
@@ -340,6 +454,20 @@ describe('each rule catches a break in a copy of the templates', () => {
 
   it('when every rule has a break test, then none is left unproven', () => {
     expect(new Set(breaks.map((b) => b.rule))).toEqual(new Set(ruleNames));
+  });
+});
+
+describe('bicepconfig.json', () => {
+  it('when Bicep restores extensions, then the Graph alias names the v1.0 types at a pinned version', () => {
+    const config = JSON.parse(
+      readFileSync(new URL('../../../bicepconfig.json', import.meta.url), 'utf8'),
+    ) as {
+      extensions?: Record<string, string>;
+    };
+
+    expect(config.extensions?.microsoftGraphV1).toMatch(
+      /^br:mcr\.microsoft\.com\/bicep\/extensions\/microsoftgraph\/v1\.0:\d+\.\d+\.\d+$/,
+    );
   });
 });
 
