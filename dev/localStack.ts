@@ -117,6 +117,26 @@ async function localAdminRoute(
   return undefined;
 }
 
+const cloudEventsEnvSchema = z.object({
+  CLOUDEVENTS_URL: z.url({ protocol: /^https?$/ }),
+  CLOUDEVENTS_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]+=*$/, 'must be whsec_ followed by base64'),
+});
+
+/** `CLOUDEVENTS_URL` and `CLOUDEVENTS_SECRET`: a CloudEvents endpoint for every tenant of the local stack. */
+function localCloudEventsEndpoint(env: NodeJS.ProcessEnv): {
+  cloudEventsEndpoint?: { url: string; secret: string };
+} {
+  if (!env.CLOUDEVENTS_URL && !env.CLOUDEVENTS_SECRET) return {};
+  const parsed = cloudEventsEnvSchema.safeParse(env);
+  if (!parsed.success)
+    throw new Error(
+      `CLOUDEVENTS_URL and CLOUDEVENTS_SECRET go together: ${parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`).join('; ')}`,
+    );
+  return {
+    cloudEventsEndpoint: { url: parsed.data.CLOUDEVENTS_URL, secret: parsed.data.CLOUDEVENTS_SECRET },
+  };
+}
+
 export interface RunningLocalStack {
   endpoints: LocalEndpoints;
   services: Services;
@@ -216,7 +236,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const keyWrapper = new LocalFileKeyWrapper(
       settings.keyWrapping.kind === 'local-file' ? settings.keyWrapping.file : '',
     );
-    const services = composeServices(settings, { bus, deadLetterQueues: bus, keyWrapper, clock });
+    const services = composeServices(settings, {
+      bus,
+      deadLetterQueues: bus,
+      keyWrapper,
+      clock,
+      console: options.quiet ? () => undefined : (line) => console.log(line),
+      ...localCloudEventsEndpoint(process.env),
+    });
     await services.store.ensureContainers(allContainerLayouts);
 
     const host = new LocalFunctionsHost({

@@ -15,6 +15,7 @@ import { freeBusyFunction } from './freeBusy.js';
 import { graphLifecycleNotificationsFunction } from './graphLifecycleNotifications.js';
 import { graphNotificationsFunction } from './graphNotifications.js';
 import { healthFunction } from './health.js';
+import { joinNotificationsFunction } from './joinNotifications.js';
 import { meetingCancelFunction } from './meetingCancel.js';
 import { meetingRespondFunction } from './meetingRespond.js';
 import { meetingScheduleFunction } from './meetingSchedule.js';
@@ -58,6 +59,7 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(meetingRespondFunction, (services: Services) => services.meetings),
   withContext(meetingCancelFunction, (services: Services) => services.meetings),
   withContext(freeBusyFunction, (services: Services) => services.meetings),
+  withContext(joinNotificationsFunction, (services: Services) => services.notifications),
   withContext(openApiFunction, (services: Services) => ({
     serverUrl: `${services.settings.publicBaseUrl}/api`,
     routes: httpRoutes,

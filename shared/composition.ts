@@ -1,8 +1,14 @@
 import { randomInt } from 'node:crypto';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import {
+  type CloudEventsEndpoint,
+  CloudEventsPublisher,
+} from './adapters/cloudEvents/cloudEventsPublisher.js';
+import { ConsoleChannel } from './adapters/console/consoleChannel.js';
 import { CosmosDeadLetterRecords } from './adapters/cosmos/cosmosDeadLetterRecords.js';
 import { CosmosDocumentStore } from './adapters/cosmos/cosmosDocumentStore.js';
 import { CosmosEventTraces } from './adapters/cosmos/cosmosEventTraces.js';
+import { CosmosJoinDeliveries } from './adapters/cosmos/cosmosJoinDeliveries.js';
 import { CosmosKnownTenants } from './adapters/cosmos/cosmosKnownTenants.js';
 import { CosmosMeetingRecords } from './adapters/cosmos/cosmosMeetingRecords.js';
 import { CosmosTenantSettings } from './adapters/cosmos/cosmosTenantSettings.js';
@@ -18,6 +24,8 @@ import { KeyVaultKeyWrapper } from './adapters/keyVault/keyVaultKeyWrapper.js';
 import { ServiceBusDeadLetterQueues } from './adapters/serviceBus/serviceBusDeadLetterQueues.js';
 import { ServiceBusMessageBus } from './adapters/serviceBus/serviceBusMessageBus.js';
 import { WebexJoinDetails } from './adapters/webex/webexJoinDetails.js';
+import { WebexMessages } from './adapters/webex/webexMessages.js';
+import { WebexRoomDevices } from './adapters/webex/webexRoomDevices.js';
 import type { ApiAuthenticator } from './auth/apiAuthenticator.js';
 import type { RouteAccessContext } from './auth/routeAccess.js';
 import type { DeadLetterRecords } from './bus/deadLetterRecords.js';
@@ -34,7 +42,11 @@ import { JoinServiceRecovery } from './meetings/joinServiceRecovery.js';
 import type { MeetingsContext } from './meetings/meetingsContext.js';
 import { RecordedEventIds } from './meetings/recordedEventIds.js';
 import { type TenantDocument, TenantSettingsCache, tenants } from './meetings/tenantSettings.js';
+import { CachedRecipientLanguages } from './notifications/cachedRecipientLanguages.js';
+import type { JoinNotificationsContext } from './notifications/joinNotificationsContext.js';
+import { JoinNotificationScheduler } from './notifications/joinScheduler.js';
 import { Counters } from './observability/counters.js';
+import type { PresencePublisher } from './presence/presencePublisher.js';
 import { seededJitter } from './random/seededRandom.js';
 import type { DocumentCollection, DocumentStore } from './store/documentStore.js';
 import { type Clock, systemClock } from './time/clock.js';
@@ -73,6 +85,10 @@ export interface Services {
   tenantSettings: TenantSettingsCache;
   tenants: DocumentCollection<TenantDocument>;
   healthProbes: readonly HealthProbe[];
+  /** Join notifications: scheduling (hooked into the meetings records) and the channels. */
+  notifications: JoinNotificationsContext;
+  /** The channels that carry presence changes (CloudEvents; the console in local runs). */
+  presencePublishers: readonly PresencePublisher[];
 }
 
 /**
@@ -85,6 +101,10 @@ export interface LocalParts {
   deadLetterQueues?: DeadLetterQueues;
   keyWrapper?: KeyWrapper;
   clock?: Clock;
+  /** Local runs: where the console channel prints what would be sent (no console channel without it). */
+  console?: (line: string) => void;
+  /** Local runs: a CloudEvents endpoint for every tenant (`CLOUDEVENTS_URL`, `CLOUDEVENTS_SECRET`). */
+  cloudEventsEndpoint?: CloudEventsEndpoint;
 }
 
 /**
@@ -189,6 +209,24 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     counters,
   };
 
+  const consoleChannel = local.console ? new ConsoleChannel(local.console) : undefined;
+  const localEndpoints = local.cloudEventsEndpoint ? [local.cloudEventsEndpoint] : [];
+  const cloudEvents = new CloudEventsPublisher({ endpointsOf: async () => localEndpoints, clock });
+  const notifications: JoinNotificationsContext = {
+    records,
+    cipher,
+    tenantSettings,
+    bus,
+    markers: new CosmosJoinDeliveries(store),
+    people: [new WebexMessages(settings.webex), ...(consoleChannel ? [consoleChannel] : [])],
+    integrations: [cloudEvents, ...(consoleChannel ? [consoleChannel] : [])],
+    rooms: new WebexRoomDevices({ ...settings.webex, clock }),
+    languages: new CachedRecipientLanguages(watch.mailboxes, clock),
+    clock,
+    counters,
+  };
+  meetings.joinNotifications = new JoinNotificationScheduler(notifications);
+
   const auth = new BearerAuthenticator(
     {
       issuer: settings.apiAuth.issuer,
@@ -216,6 +254,8 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     auth,
     routeAccess: { authenticator: auth, users: watch.users },
     counters,
+    notifications,
+    presencePublishers: [cloudEvents, ...(consoleChannel ? [consoleChannel] : [])],
     healthProbes: [
       { name: 'store', check: () => store.checkHealth() },
       { name: 'bus', check: () => bus.checkHealth() },

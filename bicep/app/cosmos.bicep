@@ -18,6 +18,7 @@ var containers = [
   { name: 'dataKeys', partitionKeyPath: '/userId' }
   { name: 'traces', partitionKeyPath: '/userId', defaultTtl: -1 }
   { name: 'deadLetters', partitionKeyPath: '/queue', defaultTtl: 1209600 }
+  { name: 'joinDeliveries', partitionKeyPath: '/tenantId', defaultTtl: -1 }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {

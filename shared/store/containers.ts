@@ -17,6 +17,8 @@ export const containerLayouts = {
   traces: { containerId: 'traces', partitionKeyPath: '/userId', defaultTtlSeconds: -1 },
   /** Why messages were dead-lettered (the SDK binding cannot say it to Service Bus); gone after 14 days. */
   deadLetters: { containerId: 'deadLetters', partitionKeyPath: '/queue', defaultTtlSeconds: 1_209_600 },
+  /** Join notifications sent, one marker per meeting occurrence, recipient and channel; each expires with its meeting. */
+  joinDeliveries: { containerId: 'joinDeliveries', partitionKeyPath: '/tenantId', defaultTtlSeconds: -1 },
 } as const satisfies Record<string, ContainerLayout>;
 
 export const allContainerLayouts: readonly ContainerLayout[] = Object.values(containerLayouts);
