@@ -204,7 +204,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const graph = new GraphSimulator({ tls, port: options.graphPort, faultSeed, clock });
     await graph.start();
     stops.push(() => graph.stop());
-    const webex = new WebexSimulator({ tls, port: options.webexPort, faultSeed });
+    const webex = new WebexSimulator({
+      tls,
+      port: options.webexPort,
+      faultSeed,
+      // The demo tenant's rooms each have a workspace with a RoomOS device, its calendar the room mailbox.
+      workspaces: graph.tenant.users
+        .filter((user) => user.isRoom)
+        .map((user) => ({ displayName: user.displayName, calendarEmail: user.mail })),
+    });
     await webex.start();
     stops.push(() => webex.stop());
     // Graph needs the notification URL before the host listens, so a port of 0 is settled here.
