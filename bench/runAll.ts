@@ -4,6 +4,7 @@ import { benchCosmosStore } from './cosmosStore.js';
 import { benchDecoration } from './decoration.js';
 import { benchGraphAdapter } from './graphAdapter.js';
 import { benchInProcessBus } from './inProcessBus.js';
+import { benchJoinNotifications } from './joinNotifications.js';
 import { benchMeetingsList } from './meetingsList.js';
 import { benchReconciliation } from './reconciliation.js';
 import { benchRecords } from './records.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     await benchDecoration(dirname(tls.caCertPath)),
     await benchRecords(dirname(tls.caCertPath)),
     await benchMeetingsList(dirname(tls.caCertPath)),
+    await benchJoinNotifications(tls),
   ]) {
     for (const line of lines) console.log(line);
   }
