@@ -1,6 +1,7 @@
 import type { Services } from '../shared/composition.js';
 import { type FunctionDefinition, withContext } from '../shared/hosting/functionDefinitions.js';
 import type { DescribedRoute } from '../shared/hosting/openApiDocument.js';
+import { adminCloudEventEndpointsFunction } from './adminCloudEventEndpoints.js';
 import { adminDeadLettersFunction } from './adminDeadLetters.js';
 import { adminDisableUsersFunction } from './adminDisableUsers.js';
 import { adminEnableUsersFunction } from './adminEnableUsers.js';
@@ -60,6 +61,7 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(meetingCancelFunction, (services: Services) => services.meetings),
   withContext(freeBusyFunction, (services: Services) => services.meetings),
   withContext(joinNotificationsFunction, (services: Services) => services.notifications),
+  withContext(adminCloudEventEndpointsFunction, (services: Services) => services.cloudEventEndpoints),
   withContext(openApiFunction, (services: Services) => ({
     serverUrl: `${services.settings.publicBaseUrl}/api`,
     routes: httpRoutes,

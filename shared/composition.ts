@@ -43,6 +43,7 @@ import type { MeetingsContext } from './meetings/meetingsContext.js';
 import { RecordedEventIds } from './meetings/recordedEventIds.js';
 import { type TenantDocument, TenantSettingsCache, tenants } from './meetings/tenantSettings.js';
 import { CachedRecipientLanguages } from './notifications/cachedRecipientLanguages.js';
+import { CloudEventEndpoints, cloudEventEndpointDocuments } from './notifications/cloudEventEndpoints.js';
 import type { JoinNotificationsContext } from './notifications/joinNotificationsContext.js';
 import { JoinNotificationScheduler } from './notifications/joinScheduler.js';
 import { Counters } from './observability/counters.js';
@@ -89,6 +90,8 @@ export interface Services {
   notifications: JoinNotificationsContext;
   /** The channels that carry presence changes (CloudEvents; the console in local runs). */
   presencePublishers: readonly PresencePublisher[];
+  /** Each tenant's CloudEvents endpoints (secrets sealed). */
+  cloudEventEndpoints: CloudEventEndpoints;
 }
 
 /**
@@ -211,7 +214,18 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
 
   const consoleChannel = local.console ? new ConsoleChannel(local.console) : undefined;
   const localEndpoints = local.cloudEventsEndpoint ? [local.cloudEventsEndpoint] : [];
-  const cloudEvents = new CloudEventsPublisher({ endpointsOf: async () => localEndpoints, clock });
+  const cloudEventEndpoints = new CloudEventEndpoints({
+    documents: store.collection(cloudEventEndpointDocuments),
+    cipher,
+    clock,
+  });
+  const cloudEvents = new CloudEventsPublisher({
+    endpointsOf: async (tenantId) => [
+      ...localEndpoints,
+      ...(await cloudEventEndpoints.endpointsOf(tenantId)),
+    ],
+    clock,
+  });
   const notifications: JoinNotificationsContext = {
     records,
     cipher,
@@ -255,6 +269,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     routeAccess: { authenticator: auth, users: watch.users },
     counters,
     notifications,
+    cloudEventEndpoints,
     presencePublishers: [cloudEvents, ...(consoleChannel ? [consoleChannel] : [])],
     healthProbes: [
       { name: 'store', check: () => store.checkHealth() },

@@ -19,6 +19,7 @@ var containers = [
   { name: 'traces', partitionKeyPath: '/userId', defaultTtl: -1 }
   { name: 'deadLetters', partitionKeyPath: '/queue', defaultTtl: 1209600 }
   { name: 'joinDeliveries', partitionKeyPath: '/tenantId', defaultTtl: -1 }
+  { name: 'cloudEventEndpoints', partitionKeyPath: '/id' }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {

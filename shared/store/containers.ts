@@ -19,6 +19,8 @@ export const containerLayouts = {
   deadLetters: { containerId: 'deadLetters', partitionKeyPath: '/queue', defaultTtlSeconds: 1_209_600 },
   /** Join notifications sent, one marker per meeting occurrence, recipient and channel; each expires with its meeting. */
   joinDeliveries: { containerId: 'joinDeliveries', partitionKeyPath: '/tenantId', defaultTtlSeconds: -1 },
+  /** Each tenant's CloudEvents endpoints, their signing secrets sealed. One document per tenant. */
+  cloudEventEndpoints: { containerId: 'cloudEventEndpoints', partitionKeyPath: '/id' },
 } as const satisfies Record<string, ContainerLayout>;
 
 export const allContainerLayouts: readonly ContainerLayout[] = Object.values(containerLayouts);
