@@ -85,6 +85,14 @@ const bookingsPutSchema = z.object({
   body: z.object({ Bookings: z.array(bookingSchema) }),
 });
 
+const publicRoutes = [
+  'POST /v1/messages',
+  'GET /v1/workspaces',
+  'GET /v1/devices',
+  'POST /v1/xapi/command/Bookings.Put',
+];
+const controlRoutes = ['GET /_control/messages', 'GET /_control/devices', 'POST /_control/throttle'];
+
 function stableId(kind: string, seed: string): string {
   return Buffer.from(
     `ciscospark://us/${kind}/${createHash('sha256').update(seed).digest('hex').slice(0, 32)}`,
@@ -117,16 +125,15 @@ export class WebexJoinApi {
     }));
   }
 
+  /** Whether a request is one of these routes (public or control): only then is its body read here. */
+  owns(method: string, path: string): boolean {
+    return [...publicRoutes, ...controlRoutes].includes(`${method} ${path}`);
+  }
+
   /** Answers a request of the public API, or undefined when it is not one of these routes. */
   handle(method: string, url: URL, body: unknown): SimulatedAnswer | undefined {
     const route = `${method} ${url.pathname}`;
-    const known = [
-      'POST /v1/messages',
-      'GET /v1/workspaces',
-      'GET /v1/devices',
-      'POST /v1/xapi/command/Bookings.Put',
-    ];
-    if (!known.includes(route)) return undefined;
+    if (!publicRoutes.includes(route)) return undefined;
     if (this.#throttle.remaining > 0) {
       this.#throttle.remaining -= 1;
       return {

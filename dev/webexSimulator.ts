@@ -135,7 +135,7 @@ export class WebexSimulator {
       if (parsed.data.seed !== undefined) this.reseedFaults(parsed.data.seed);
       return send(response, 200, faults());
     }
-    if (url.pathname.startsWith('/_control/')) {
+    if (this.join.owns(method, url.pathname) && url.pathname.startsWith('/_control/')) {
       const answer = this.join.control(
         method,
         url.pathname,
@@ -155,8 +155,14 @@ export class WebexSimulator {
     }
     if (this.faultRandom.stream('webex.serverError').chance(this.serverErrorRate))
       return send(response, 503, { message: 'Service Unavailable' });
-    const joinAnswer = this.join.handle(method, url, method === 'POST' ? await readJson(request) : undefined);
-    if (joinAnswer) return sendAnswer(response, joinAnswer);
+    if (this.join.owns(method, url.pathname)) {
+      const joinAnswer = this.join.handle(
+        method,
+        url,
+        method === 'POST' ? await readJson(request) : undefined,
+      );
+      if (joinAnswer) return sendAnswer(response, joinAnswer);
+    }
     if (url.pathname === '/v1/people/me' && method === 'GET') {
       // The token's own identity: the service app (a bot here), as Webex answers for its token.
       return send(response, 200, {
