@@ -3,17 +3,20 @@ import { keyOf, type MeetingDetails, meetingDetailsSchema } from '../meetings/me
 import type { JoinDueMessage } from './joinMessages.js';
 import type { JoinNotificationsContext } from './joinNotificationsContext.js';
 import type { JoinNotice } from './joinNotifier.js';
-import { integrationsRecipient, joinRecipients } from './joinScheduling.js';
+import { bookedRooms, integrationsRecipient, joinRecipients, roomKey } from './joinScheduling.js';
+import { rebuildRoomBookings } from './rebuildRoomBookings.js';
 
 /**
  * What became of a due message. `sent`: at least one channel told the recipient now. `already-sent`:
  * every enabled channel had told them before (a redelivery or a stray copy). The others drop it:
  * `record-gone` (deleted or cancelled since), `moved` (the record starts at another time now; its own
  * message is scheduled for that), `recipient-gone` (declined or removed), `no-join-address`,
- * `no-channel` (the tenant enabled none that reaches this recipient).
+ * `no-channel` (the tenant enabled none that reaches this recipient). `room-rebuilt`: the meeting
+ * entered a room's booking list, which was pushed again.
  */
 export type JoinDeliveryOutcome =
   | 'sent'
+  | 'room-rebuilt'
   | 'already-sent'
   | 'record-gone'
   | 'moved'
@@ -51,6 +54,16 @@ async function deliver(
   if (Date.parse(record.start) !== Date.parse(message.start)) return 'moved';
   const details = await context.cipher.open(record.userId, record.id, record.sealed, meetingDetailsSchema);
   if (!details.join || (!details.join.link && !details.join.sipAddress)) return 'no-join-address';
+  if (message.recipient.startsWith('room:')) {
+    const room = bookedRooms(details).find((address) => roomKey(address) === message.recipient);
+    if (!room) return 'recipient-gone';
+    await rebuildRoomBookings(context, {
+      kind: 'room-bookings',
+      tenantId: record.tenantId,
+      roomAddress: room,
+    });
+    return 'room-rebuilt';
+  }
   const settings = await context.tenantSettings.get(record.tenantId);
   const enabled = new Set<string>(settings.joinChannels);
   const notice: JoinNotice = {

@@ -2,10 +2,11 @@ import { z } from 'zod';
 
 /**
  * Who a Join notification is for: `person:<keyOf(address)>` for the organiser and each invitee (the
- * address itself stays sealed in the record; the consumer finds the person by this key), or
- * `integrations` for the CloudEvents endpoints, once per meeting occurrence.
+ * address itself stays sealed in the record; the consumer finds the person by this key),
+ * `integrations` for the CloudEvents endpoints, once per meeting occurrence, or `room:<keyOf(address)>`
+ * for a booked room, due when the meeting enters the room's booking list (24 hours ahead).
  */
-export const recipientKeySchema = z.string().regex(/^(person:[A-Za-z0-9_-]{43}|integrations)$/);
+export const recipientKeySchema = z.string().regex(/^((person|room):[A-Za-z0-9_-]{43}|integrations)$/);
 
 /** Due at start minus the lead time: tell the recipient that the meeting is about to start. */
 export const joinDueMessageSchema = z

@@ -12,6 +12,7 @@ import type { JoinDueMessage, RoomBookingsMessage } from './joinMessages.js';
 import type { JoinNotificationsContext } from './joinNotificationsContext.js';
 import {
   bookedRooms,
+  dueTimeOf,
   type JoinSchedule,
   joinScheduleSchema,
   planJoinNotifications,
@@ -66,8 +67,8 @@ export class JoinNotificationScheduler implements JoinNotificationHooks {
     await this.#cancel(changes.cancel);
     const added: JoinSchedule['messages'] = [];
     if (plan) {
-      const enqueueAt = new Date(Math.max(now.getTime(), Date.parse(plan.dueAt)));
       for (const recipient of changes.add) {
+        const enqueueAt = new Date(Math.max(now.getTime(), dueTimeOf(recipient, plan).getTime()));
         const body: JoinDueMessage = {
           kind: 'join-due',
           tenantId: record.tenantId,

@@ -26,6 +26,22 @@ export function personKey(address: string): string {
 
 export const integrationsRecipient = 'integrations';
 
+/** A room's recipient key: due when the meeting enters the room's booking list. */
+export function roomKey(address: string): string {
+  return `room:${keyOf(address.trim().toLowerCase())}`;
+}
+
+/** How far ahead a room's booking list reaches: a meeting enters it this long before its start. */
+export const bookingHorizonMs = 86_400_000;
+
+/** When a recipient's message is due: rooms when the meeting enters their list, everyone else at the plan's due time. */
+export function dueTimeOf(recipient: string, plan: JoinPlan): Date {
+  // A minute after the meeting is 24 hours ahead: the list's range ends before now + 24 h exactly.
+  return recipient.startsWith('room:')
+    ? new Date(Date.parse(plan.start) - bookingHorizonMs + 60_000)
+    : new Date(Date.parse(plan.dueAt));
+}
+
 /**
  * The people a meeting's Join notification goes to, as the organiser's copy lists them: the
  * organiser and every invitee that is not a room and has not declined. Rooms get their booking
@@ -78,10 +94,16 @@ export function planJoinNotifications(input: {
   if (!details.join.link && !details.join.sipAddress) return null;
   if (start.getTime() <= now.getTime()) return null;
   const recipients = joinRecipients(details).map((person) => person.key);
+  // Rooms whose list the meeting has yet to enter: a rebuild is due then (once it is in the list's
+  // range, writing the record rebuilds the list at once).
+  const rooms =
+    start.getTime() - bookingHorizonMs > now.getTime()
+      ? bookedRooms(details).map((room) => roomKey(room))
+      : [];
   return {
     start: start.toISOString(),
     dueAt: new Date(start.getTime() - input.leadTimeMinutes * 60_000).toISOString(),
-    recipients: [...recipients, integrationsRecipient],
+    recipients: [...recipients, integrationsRecipient, ...rooms],
   };
 }
 

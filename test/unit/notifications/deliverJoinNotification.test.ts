@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { keyOf } from '../../../shared/meetings/meetingRecord.js';
 import { deliverJoinNotification } from '../../../shared/notifications/deliverJoinNotification.js';
 import type { JoinDueMessage } from '../../../shared/notifications/joinMessages.js';
-import { integrationsRecipient, personKey } from '../../../shared/notifications/joinScheduling.js';
+import { integrationsRecipient, personKey, roomKey } from '../../../shared/notifications/joinScheduling.js';
 import {
   buildMeetingDetails,
   buildNotifications,
@@ -88,6 +89,28 @@ describe('delivering a due Join notification', () => {
     expect(
       await deliverJoinNotification(harness.context, dueMessage({ recipient: integrationsRecipient })),
     ).toBe('no-channel');
+  });
+
+  it('when a room’s entry is due, then the room’s whole booking list is pushed with the meeting, SIP mapped', async () => {
+    const harness = buildNotifications({ now: '2026-11-22T09:01:00Z' });
+    await harness.records.save(
+      await buildRecord(harness, buildMeetingDetails(), { roomKeys: [keyOf('boardroom@contoso.example')] }),
+    );
+    expect(
+      await deliverJoinNotification(
+        harness.context,
+        dueMessage({ recipient: roomKey('boardroom@contoso.example') }),
+      ),
+    ).toBe('room-rebuilt');
+    expect(harness.rooms.lists.get('boardroom@contoso.example')).toEqual([
+      expect.objectContaining({
+        title: 'Quarterly review',
+        number: 'alice@contoso.webex.com',
+        protocol: 'SIP',
+        platform: 'Webex',
+        durationMinutes: 30,
+      }),
+    ]);
   });
 
   it('when the integrations are due, then they are told once per meeting occurrence', async () => {

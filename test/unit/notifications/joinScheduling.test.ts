@@ -6,6 +6,7 @@ import {
   integrationsRecipient,
   personKey,
   planJoinNotifications,
+  roomKey,
   scheduleChanges,
 } from '../../../shared/notifications/joinScheduling.js';
 import {
@@ -179,6 +180,17 @@ describe('scheduling as records are written', () => {
       }),
     ).resolves.toBeTruthy();
     expect(harness.bus.scheduled.size).toBe(4);
+  });
+
+  it('when the meeting is days ahead, then its room is due a rebuild when the meeting enters the booking list (a minute after start minus 24 hours)', async () => {
+    const harness = buildNotifications({ now: '2026-11-20T08:00:00Z' });
+    await save(harness, buildMeetingDetails());
+    const room = scheduledFor(harness).filter(
+      (message) => message.recipient === roomKey('boardroom@contoso.example'),
+    );
+    expect(room).toEqual([expect.objectContaining({ at: '2026-11-22T09:01:00.000Z' })]);
+    expect(harness.bus.sent).toEqual([]);
+    expect(harness.bus.scheduled.size).toBe(5);
   });
 
   it('when the due time has passed but the meeting has not started, then the messages go at once', async () => {
