@@ -4,6 +4,7 @@ import { benchCosmosStore } from './cosmosStore.js';
 import { benchDecoration } from './decoration.js';
 import { benchGraphAdapter } from './graphAdapter.js';
 import { benchInProcessBus } from './inProcessBus.js';
+import { benchJoinNotifications } from './joinNotifications.js';
 import { benchMeetingsList } from './meetingsList.js';
 import { benchPresencePolling } from './presencePolling.js';
 import { benchReconciliation } from './reconciliation.js';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     await benchRecords(dirname(tls.caCertPath)),
     await benchMeetingsList(dirname(tls.caCertPath)),
     await benchPresencePolling(dirname(tls.caCertPath)),
+    await benchJoinNotifications(tls),
   ]) {
     for (const line of lines) console.log(line);
   }

@@ -136,6 +136,26 @@ async function localAdminRoute(
   return undefined;
 }
 
+const cloudEventsEnvSchema = z.object({
+  CLOUDEVENTS_URL: z.url({ protocol: /^https?$/ }),
+  CLOUDEVENTS_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]+=*$/, 'must be whsec_ followed by base64'),
+});
+
+/** `CLOUDEVENTS_URL` and `CLOUDEVENTS_SECRET`: a CloudEvents endpoint for every tenant of the local stack. */
+function localCloudEventsEndpoint(env: NodeJS.ProcessEnv): {
+  cloudEventsEndpoint?: { url: string; secret: string };
+} {
+  if (!env.CLOUDEVENTS_URL && !env.CLOUDEVENTS_SECRET) return {};
+  const parsed = cloudEventsEnvSchema.safeParse(env);
+  if (!parsed.success)
+    throw new Error(
+      `CLOUDEVENTS_URL and CLOUDEVENTS_SECRET go together: ${parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`).join('; ')}`,
+    );
+  return {
+    cloudEventsEndpoint: { url: parsed.data.CLOUDEVENTS_URL, secret: parsed.data.CLOUDEVENTS_SECRET },
+  };
+}
+
 export interface RunningLocalStack {
   endpoints: LocalEndpoints;
   services: Services;
@@ -203,7 +223,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const graph = new GraphSimulator({ tls, port: options.graphPort, faultSeed, clock });
     await graph.start();
     stops.push(() => graph.stop());
-    const webex = new WebexSimulator({ tls, port: options.webexPort, faultSeed });
+    const webex = new WebexSimulator({
+      tls,
+      port: options.webexPort,
+      faultSeed,
+      // The demo tenant's rooms each have a workspace with a RoomOS device, its calendar the room mailbox.
+      workspaces: graph.tenant.users
+        .filter((user) => user.isRoom)
+        .map((user) => ({ displayName: user.displayName, calendarEmail: user.mail })),
+    });
     await webex.start();
     stops.push(() => webex.stop());
     // Graph needs the notification URL before the host listens, so a port of 0 is settled here.
@@ -249,6 +277,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       keyWrapper,
       clock,
       presencePublisher: presence,
+      console: options.quiet ? () => undefined : (line) => console.log(line),
+      ...localCloudEventsEndpoint(process.env),
     });
     await services.store.ensureContainers(allContainerLayouts);
 

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { defaultFaultSeed, RandomStreams, seedSchema } from './seededRandom.js';
+import { type SimulatedAnswer, type SimulatedWorkspace, WebexJoinApi } from './webexJoinApi.js';
 
 function send(response: ServerResponse, status: number, body?: unknown): void {
   response.writeHead(
@@ -13,6 +14,15 @@ function send(response: ServerResponse, status: number, body?: unknown): void {
       : { 'content-type': 'application/json', trackingid: `SIM_${randomBytes(6).toString('hex')}` },
   );
   response.end(body === undefined ? undefined : JSON.stringify(body));
+}
+
+function sendAnswer(response: ServerResponse, answer: SimulatedAnswer): void {
+  response.writeHead(answer.status, {
+    'content-type': 'application/json',
+    trackingid: `SIM_${randomBytes(6).toString('hex')}`,
+    ...answer.headers,
+  });
+  response.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
@@ -47,6 +57,8 @@ export class WebexSimulator {
   serverErrorRate = 0;
   /** Injected 5xx are drawn from the stream `webex.serverError` of these. */
   readonly faultRandom: RandomStreams;
+  /** Messages, workspaces and devices, `Bookings.Put` (Join notifications). */
+  readonly join: WebexJoinApi;
   #server: Server | undefined;
   #baseUrl = '';
   readonly #tls: { cert: string; key: string };
@@ -59,7 +71,10 @@ export class WebexSimulator {
     siteDomain?: string;
     /** Seed of the injected 5xx; default 1. */
     faultSeed?: number;
+    /** Workspaces whose calendar is a room mailbox, each with one device. */
+    workspaces?: readonly SimulatedWorkspace[];
   }) {
+    this.join = new WebexJoinApi(options.workspaces ?? []);
     this.faultRandom = new RandomStreams(options.faultSeed ?? defaultFaultSeed);
     this.#tls = options.tls;
     this.#port = options.port;
@@ -120,6 +135,14 @@ export class WebexSimulator {
       if (parsed.data.seed !== undefined) this.reseedFaults(parsed.data.seed);
       return send(response, 200, faults());
     }
+    if (this.join.owns(method, url.pathname) && url.pathname.startsWith('/_control/')) {
+      const answer = this.join.control(
+        method,
+        url.pathname,
+        method === 'POST' ? await readJson(request) : undefined,
+      );
+      if (answer) return sendAnswer(response, answer);
+    }
     if (url.pathname === '/_control/stats' && method === 'GET')
       return send(response, 200, { calls: Object.fromEntries(this.calls) });
     const key = `${method} ${url.pathname.replace(/\/rooms\/[^/]+/, '/rooms/{id}')}`;
@@ -132,6 +155,14 @@ export class WebexSimulator {
     }
     if (this.faultRandom.stream('webex.serverError').chance(this.serverErrorRate))
       return send(response, 503, { message: 'Service Unavailable' });
+    if (this.join.owns(method, url.pathname)) {
+      const joinAnswer = this.join.handle(
+        method,
+        url,
+        method === 'POST' ? await readJson(request) : undefined,
+      );
+      if (joinAnswer) return sendAnswer(response, joinAnswer);
+    }
     if (url.pathname === '/v1/people/me' && method === 'GET') {
       // The token's own identity: the service app (a bot here), as Webex answers for its token.
       return send(response, 200, {

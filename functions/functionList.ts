@@ -1,6 +1,7 @@
 import type { Services } from '../shared/composition.js';
 import { type FunctionDefinition, withContext } from '../shared/hosting/functionDefinitions.js';
 import type { DescribedRoute } from '../shared/hosting/openApiDocument.js';
+import { adminCloudEventEndpointsFunction } from './adminCloudEventEndpoints.js';
 import { adminConsoleFunction } from './adminConsole.js';
 import { adminConsoleConfigFunction } from './adminConsoleConfig.js';
 import { adminDeadLettersFunction } from './adminDeadLetters.js';
@@ -24,6 +25,7 @@ import { freeBusyFunction } from './freeBusy.js';
 import { graphLifecycleNotificationsFunction } from './graphLifecycleNotifications.js';
 import { graphNotificationsFunction } from './graphNotifications.js';
 import { healthFunction } from './health.js';
+import { joinNotificationsFunction } from './joinNotifications.js';
 import { meetingCancelFunction } from './meetingCancel.js';
 import { meetingRespondFunction } from './meetingRespond.js';
 import { meetingScheduleFunction } from './meetingSchedule.js';
@@ -98,6 +100,8 @@ export const functionList: ReadonlyArray<FunctionDefinition<Services>> = [
   withContext(connectCallbackFunction, (services: Services) => services.connect),
   withContext(userDataExportFunction, (services: Services) => services.userData),
   withContext(userDataPurgeFunction, (services: Services) => services.userData),
+  withContext(joinNotificationsFunction, (services: Services) => services.notifications),
+  withContext(adminCloudEventEndpointsFunction, (services: Services) => services.cloudEventEndpoints),
   withContext(openApiFunction, (services: Services) => ({
     serverUrl: `${services.settings.publicBaseUrl}/api`,
     routes: httpRoutes,

@@ -1,9 +1,14 @@
 import { randomInt } from 'node:crypto';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
-import { ConsolePresencePublisher } from './adapters/console/consolePresence.js';
+import {
+  type CloudEventsEndpoint,
+  CloudEventsPublisher,
+} from './adapters/cloudEvents/cloudEventsPublisher.js';
+import { ConsoleChannel } from './adapters/console/consoleChannel.js';
 import { CosmosDeadLetterRecords } from './adapters/cosmos/cosmosDeadLetterRecords.js';
 import { CosmosDocumentStore } from './adapters/cosmos/cosmosDocumentStore.js';
 import { CosmosEventTraces } from './adapters/cosmos/cosmosEventTraces.js';
+import { CosmosJoinDeliveries } from './adapters/cosmos/cosmosJoinDeliveries.js';
 import { CosmosKnownTenants } from './adapters/cosmos/cosmosKnownTenants.js';
 import { CosmosMeetingRecords } from './adapters/cosmos/cosmosMeetingRecords.js';
 import { CosmosPresenceStates } from './adapters/cosmos/cosmosPresenceStates.js';
@@ -27,6 +32,8 @@ import { type RunningTelemetry, startTelemetry } from './adapters/openTelemetry/
 import { ServiceBusDeadLetterQueues } from './adapters/serviceBus/serviceBusDeadLetterQueues.js';
 import { ServiceBusMessageBus } from './adapters/serviceBus/serviceBusMessageBus.js';
 import { WebexJoinDetails } from './adapters/webex/webexJoinDetails.js';
+import { WebexMessages } from './adapters/webex/webexMessages.js';
+import { WebexRoomDevices } from './adapters/webex/webexRoomDevices.js';
 import type { ApiAuthenticator } from './auth/apiAuthenticator.js';
 import type { RouteAccessContext } from './auth/routeAccess.js';
 import type { DeadLetterRecords } from './bus/deadLetterRecords.js';
@@ -53,12 +60,17 @@ import { meetingRecords } from './meetings/meetingRecord.js';
 import type { MeetingsContext } from './meetings/meetingsContext.js';
 import { RecordedEventIds } from './meetings/recordedEventIds.js';
 import { type TenantDocument, TenantSettingsCache, tenants } from './meetings/tenantSettings.js';
+import { CachedRecipientLanguages } from './notifications/cachedRecipientLanguages.js';
+import { CloudEventEndpoints, cloudEventEndpointDocuments } from './notifications/cloudEventEndpoints.js';
+import type { JoinNotificationsContext } from './notifications/joinNotificationsContext.js';
+import { JoinNotificationScheduler } from './notifications/joinScheduler.js';
 import { Counters } from './observability/counters.js';
 import type { OffboardingContext } from './onboarding/offboarding.js';
 import { enablementJobs, onboardedTenants, onboardingStates } from './onboarding/onboardingRecords.js';
 import { OnboardingTokenSigner } from './onboarding/signedTokens.js';
 import type { OnboardingContext } from './onboarding/tenantOnboarding.js';
 import type { PresenceContext } from './presence/presenceContext.js';
+import { PresenceFanOut } from './presence/presenceFanOut.js';
 import type { PresencePublisher } from './presence/presencePublisher.js';
 import { seededJitter } from './random/seededRandom.js';
 import type { DocumentCollection, DocumentStore } from './store/documentStore.js';
@@ -115,6 +127,10 @@ export interface Services {
   userData: UserDataContext;
   /** The reconnect link the admin API shows for a connected user in Error. */
   reconnectUrlOf: ReconnectUrlOf;
+  /** Join notifications: scheduling (hooked into the meetings records) and the channels. */
+  notifications: JoinNotificationsContext;
+  /** Each tenant's CloudEvents endpoints (secrets sealed). */
+  cloudEventEndpoints: CloudEventEndpoints;
 }
 
 /**
@@ -127,8 +143,12 @@ export interface LocalParts {
   deadLetterQueues?: DeadLetterQueues;
   keyWrapper?: KeyWrapper;
   clock?: Clock;
-  /** Where presence changes go; the console when not given. */
+  /** Local runs: a presence channel besides CloudEvents (the stack's log, printed on the console). */
   presencePublisher?: PresencePublisher;
+  /** Local runs: where the console channel prints what would be sent (no console channel without it). */
+  console?: (line: string) => void;
+  /** Local runs: a CloudEvents endpoint for every tenant (`CLOUDEVENTS_URL`, `CLOUDEVENTS_SECRET`). */
+  cloudEventsEndpoint?: CloudEventsEndpoint;
 }
 
 /**
@@ -257,6 +277,35 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     counters,
   };
 
+  const consoleChannel = local.console ? new ConsoleChannel(local.console) : undefined;
+  const localEndpoints = local.cloudEventsEndpoint ? [local.cloudEventsEndpoint] : [];
+  const cloudEventEndpoints = new CloudEventEndpoints({
+    documents: store.collection(cloudEventEndpointDocuments),
+    cipher,
+    clock,
+  });
+  const cloudEvents = new CloudEventsPublisher({
+    endpointsOf: async (tenantId) => [
+      ...localEndpoints,
+      ...(await cloudEventEndpoints.endpointsOf(tenantId)),
+    ],
+    clock,
+  });
+  const notifications: JoinNotificationsContext = {
+    records,
+    cipher,
+    tenantSettings,
+    bus,
+    markers: new CosmosJoinDeliveries(store),
+    people: [new WebexMessages(settings.webex), ...(consoleChannel ? [consoleChannel] : [])],
+    integrations: [cloudEvents, ...(consoleChannel ? [consoleChannel] : [])],
+    rooms: new WebexRoomDevices({ ...settings.webex, clock }),
+    languages: new CachedRecipientLanguages(watch.mailboxes, clock),
+    clock,
+    counters,
+  };
+  meetings.joinNotifications = new JoinNotificationScheduler(notifications);
+
   const auth = new BearerAuthenticator(
     {
       issuer: settings.apiAuth.issuer,
@@ -271,7 +320,11 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     source: new GraphPresenceSource(calendar),
     states: new CosmosPresenceStates(store),
     bus,
-    publisher: local.presencePublisher ?? new ConsolePresencePublisher(),
+    // CloudEvents to each endpoint the tenant configured; locally also the stack's presence log.
+    publisher: new PresenceFanOut([
+      cloudEvents,
+      ...(local.presencePublisher ? [local.presencePublisher] : []),
+    ]),
     clock,
     counters,
     pollPeriodMs: settings.presence.pollPeriodMs,
@@ -355,6 +408,8 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     auth,
     routeAccess: { authenticator: auth, users: watch.users },
     counters,
+    notifications,
+    cloudEventEndpoints,
     healthProbes: [
       { name: 'store', check: () => store.checkHealth() },
       { name: 'bus', check: () => bus.checkHealth() },

@@ -24,6 +24,8 @@ var containers = [
   { name: 'onboardingStates', partitionKeyPath: '/id', defaultTtl: -1 }
   { name: 'singleUseStates', partitionKeyPath: '/id', defaultTtl: -1 }
   { name: 'tokenCaches', partitionKeyPath: '/userId' }
+  { name: 'joinDeliveries', partitionKeyPath: '/tenantId', defaultTtl: -1 }
+  { name: 'cloudEventEndpoints', partitionKeyPath: '/id' }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {

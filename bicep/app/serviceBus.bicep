@@ -44,6 +44,20 @@ resource queues 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = [
   }
 ]
 
+// join-notifications (queueNames.joinNotifications): not session-enabled, since its consumer calls
+// no Graph mailbox and each message stands alone; delivery markers in Cosmos give at-most-once.
+resource joinNotificationsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
+  parent: namespace
+  name: 'join-notifications'
+  properties: {
+    maxDeliveryCount: 10
+    lockDuration: 'PT1M'
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: 'PT10M'
+    deadLetteringOnMessageExpiration: true
+  }
+}
+
 output name string = namespace.name
 // serviceBusEndpoint is https://{namespace}.servicebus.windows.net:443/; the host name is what the SDK wants.
 output fullyQualifiedNamespace string = split(split(namespace.properties.serviceBusEndpoint, '/')[2], ':')[0]

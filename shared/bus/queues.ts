@@ -17,6 +17,13 @@ export const queueNames = {
   presenceTransitions: 'presence-transitions',
   /** Enablement jobs: users chosen by UPN, group or "all with a mailbox", resolved and enabled. */
   tenantEnablement: 'tenant-enablement',
+  /**
+   * Join notifications, scheduled for start minus the lead time, and room booking-list rebuilds.
+   * Not session-enabled: its consumer never calls Graph for a mailbox, its messages are independent
+   * of each other (one per meeting occurrence and recipient), and at-most-once comes from the
+   * delivery markers, not from ordering; sessions would only serialise the burst at the top of the hour.
+   */
+  joinNotifications: 'join-notifications',
 } as const;
 
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];

@@ -26,6 +26,18 @@ export const meetingRecordSchema = z.object({
   ttl: z.number().int().positive(),
   sealed: sealedSchema,
   updatedAt: z.iso.datetime(),
+  /**
+   * The Join notifications scheduled for this record (the start they expect, their due time and
+   * each recipient's sequence number), sealed like the details: recipients are people. Absent on
+   * records that never had any.
+   */
+  joinSchedule: sealedSchema.nullish(),
+  /**
+   * `keyOf` each room's mailbox address, on the organiser's record only: a room's booking list is
+   * rebuilt from the records that book it, found by this key across users. Rooms are not people, so
+   * the key is not personal data; it stays in clear because the query needs it.
+   */
+  roomKeys: z.array(z.string()).optional(),
 });
 export type MeetingRecord = z.infer<typeof meetingRecordSchema>;
 export const meetingRecords: CollectionDefinition<MeetingRecord> = {

@@ -6,7 +6,7 @@ import type { WatchedUser } from '../watch/watchedUser.js';
 import { detectMeeting } from './detection.js';
 import { htmlToText } from './htmlText.js';
 import { chooseJoinAddresses } from './joinLinkChoice.js';
-import { keyOf, type MeetingDetails, recordTtlSeconds } from './meetingRecord.js';
+import { keyOf, type MeetingDetails, type MeetingRecord, recordTtlSeconds } from './meetingRecord.js';
 import type { MeetingRecords } from './meetingRecords.js';
 import type { MeetingsContext } from './meetingsContext.js';
 
@@ -49,8 +49,10 @@ export function meetingDetailsOf(event: CalendarEvent, seriesMasterId: string | 
   };
 }
 
+type RecordWriting = Pick<MeetingsContext, 'records' | 'cipher' | 'clock' | 'joinNotifications'>;
+
 async function saveRecord(
-  context: Pick<MeetingsContext, 'records' | 'cipher' | 'clock'>,
+  context: RecordWriting,
   user: WatchedUser,
   event: CalendarEvent,
   seriesMasterId: string | null,
@@ -58,7 +60,8 @@ async function saveRecord(
   if (!event.start || !event.end) throw new AppError('input-invalid', 'event has no start or end');
   const id = keyOf(event.id);
   const now = context.clock.now();
-  await context.records.save({
+  const details = meetingDetailsOf(event, seriesMasterId);
+  const record: MeetingRecord = {
     id,
     userId: user.id,
     tenantId: user.tenantId,
@@ -67,20 +70,40 @@ async function saveRecord(
     state: 'scheduled',
     seriesKey: seriesMasterId ? keyOf(seriesMasterId) : null,
     ttl: recordTtlSeconds(event.end.getTime(), now.getTime()),
-    sealed: await context.cipher.seal(user.id, id, meetingDetailsOf(event, seriesMasterId)),
+    sealed: await context.cipher.seal(user.id, id, details),
     updatedAt: now.toISOString(),
-  });
+  };
+  const hooks = context.joinNotifications;
+  if (!hooks) {
+    await context.records.save(record);
+    return;
+  }
+  const previous = await context.records.find(user.id, id);
+  const saved = { ...record, ...(await hooks.beforeSave(record, details, previous)) };
+  await context.records.save(saved);
+  await hooks.afterSave(saved, details, previous);
+}
+
+async function removeRecord(
+  context: Pick<RecordWriting, 'records' | 'joinNotifications'>,
+  record: MeetingRecord,
+): Promise<void> {
+  await context.records.remove(record.userId, record.id);
+  await context.joinNotifications?.afterRemove(record);
 }
 
 /** Removes an event's record and, for a series, the records of all its occurrences. */
 export async function removeMeetingRecords(
-  records: MeetingRecords,
+  context: Pick<RecordWriting, 'records' | 'joinNotifications'>,
   userId: string,
   eventId: string,
 ): Promise<void> {
-  await records.remove(userId, keyOf(eventId));
+  const { records } = context;
+  const own = context.joinNotifications ? await records.find(userId, keyOf(eventId)) : undefined;
+  if (own) await removeRecord(context, own);
+  else await records.remove(userId, keyOf(eventId));
   for (const record of await records.occurrencesOf(userId, keyOf(eventId)))
-    await records.remove(userId, record.id);
+    await removeRecord(context, record);
 }
 
 /**
@@ -89,7 +112,7 @@ export async function removeMeetingRecords(
  * longer in it.
  */
 export async function syncMeetingRecords(
-  context: Pick<MeetingsContext, 'calendar' | 'records' | 'cipher' | 'clock'>,
+  context: Pick<MeetingsContext, 'calendar' | 'records' | 'cipher' | 'clock' | 'joinNotifications'>,
   user: WatchedUser,
   mailbox: MailboxRef,
   event: CalendarEvent,
@@ -106,5 +129,5 @@ export async function syncMeetingRecords(
   for (const occurrence of occurrences) await saveRecord(context, user, occurrence, event.id);
   const kept = new Set(occurrences.map((occurrence) => keyOf(occurrence.id)));
   for (const record of await context.records.occurrencesOf(user.id, keyOf(event.id)))
-    if (!kept.has(record.id)) await context.records.remove(user.id, record.id);
+    if (!kept.has(record.id)) await removeRecord(context, record);
 }

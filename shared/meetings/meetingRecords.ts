@@ -15,4 +15,9 @@ export interface MeetingRecords {
   occurrencesOf(userId: string, seriesKey: string): Promise<MeetingRecord[]>;
   /** The user's records that overlap the range (start before its end, end after its start), by start. */
   between(userId: string, range: { from: Date; to: Date }): Promise<MeetingRecord[]>;
+  /**
+   * The tenant's records (any user's) that book the room (`roomKeys` holds its key) and overlap the
+   * range, by start: what the room's booking list is rebuilt from. Crosses users' partitions.
+   */
+  bookingRoom(tenantId: string, roomKey: string, range: { from: Date; to: Date }): Promise<MeetingRecord[]>;
 }

@@ -5,6 +5,7 @@ import type { Clock } from '../time/clock.js';
 import type { WatchedUsers } from '../watch/watchedUsers.js';
 import type { EventTraces } from './eventTraces.js';
 import type { JoinDetailsProvider } from './joinDetailsProvider.js';
+import type { JoinNotificationHooks } from './joinNotificationHooks.js';
 import type { JoinServiceRecovery } from './joinServiceRecovery.js';
 import type { MeetingRecords } from './meetingRecords.js';
 import type { TenantSettingsCache, TenantSettingsStore } from './tenantSettings.js';
@@ -24,6 +25,8 @@ export interface MeetingsContext {
   /** What administrators set, read through `tenantSettings` on the processing path. */
   tenantSettingsStore: TenantSettingsStore;
   tenantSettings: TenantSettingsCache;
+  /** Keeps the Join notifications in step with the records (optional: tests of other parts leave it out). */
+  joinNotifications?: JoinNotificationHooks;
   clock: Clock;
   counters: Counters;
 }

@@ -70,13 +70,13 @@ async function processCurrentVersion(
 ): Promise<ProcessOutcome> {
   const event = await readEventIfItExists(context.calendar, mailbox, eventId);
   if (!event) {
-    await removeMeetingRecords(context.records, user.id, eventId);
+    await removeMeetingRecords(context, user.id, eventId);
     const rule = changeType === 'deleted' ? 'event deleted' : 'event no longer exists';
     await trace.record({ outcome: 'removed', rule, graph: '404' });
     return 'removed';
   }
   if (event.isCancelled) {
-    await removeMeetingRecords(context.records, user.id, event.id);
+    await removeMeetingRecords(context, user.id, event.id);
     await trace.record({ outcome: 'removed', rule: 'meeting cancelled' });
     return 'removed';
   }

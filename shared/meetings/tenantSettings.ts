@@ -26,6 +26,15 @@ export const tenantSettingsInputSchema = z
     templates: z.partialRecord(z.enum(supportedLanguages), joinStringsSchema.partial()),
     /** Minutes before a meeting that the Join notification goes out. */
     leadTimeMinutes: z.number().int().min(0).max(60),
+    /**
+     * The channels Join notifications go through (`webex-message`, `room-bookings`, `cloudevents`,
+     * `console`); all by default. A channel that is not set up (no CloudEvents endpoint, no console
+     * outside local runs) sends nothing either way.
+     */
+    joinChannels: z
+      .array(z.enum(['webex-message', 'room-bookings', 'cloudevents', 'console']))
+      .max(4)
+      .refine((value) => new Set(value).size === value.length, 'each channel once'),
   })
   .partial()
   .strict();
@@ -47,6 +56,7 @@ export interface TenantSettings {
   defaultLanguage: string;
   templates: NonNullable<TenantSettingsInput['templates']>;
   leadTimeMinutes: number;
+  joinChannels: ReadonlyArray<'webex-message' | 'room-bookings' | 'cloudevents' | 'console'>;
 }
 
 export function effectiveSettings(input: TenantSettingsInput | undefined): TenantSettings {
@@ -55,6 +65,7 @@ export function effectiveSettings(input: TenantSettingsInput | undefined): Tenan
     defaultLanguage: input?.defaultLanguage ?? 'en',
     templates: input?.templates ?? {},
     leadTimeMinutes: input?.leadTimeMinutes ?? 5,
+    joinChannels: input?.joinChannels ?? ['webex-message', 'room-bookings', 'cloudevents', 'console'],
   };
 }
 

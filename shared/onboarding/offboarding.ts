@@ -27,6 +27,8 @@ export interface OffboardingReport {
     enablementJobs: number;
     presence: number;
     tokenCaches: number;
+    joinDeliveries: number;
+    cloudEventEndpoints: number;
     dataKeys: number;
   };
 }
@@ -141,6 +143,21 @@ export async function offboardTenant(
     .collection(anyDocumentsOf(containerLayouts.presence))
     .queryPartition(tenantId, everything);
   const presence = await deleteAll(store, containerLayouts.presence, presenceDocuments, () => tenantId);
+  const deliveryDocuments = await store
+    .collection(anyDocumentsOf(containerLayouts.joinDeliveries))
+    .queryPartition(tenantId, everything);
+  const joinDeliveries = await deleteAll(
+    store,
+    containerLayouts.joinDeliveries,
+    deliveryDocuments,
+    () => tenantId,
+  );
+  const cloudEventEndpoints = await deleteAll(
+    store,
+    containerLayouts.cloudEventEndpoints,
+    [{ id: tenantId }],
+    () => tenantId,
+  );
   // Connected users' token caches: sealed, but offboarding removes them all the same.
   const cacheDocuments = await store
     .collection(anyDocumentsOf(containerLayouts.tokenCaches))
@@ -174,6 +191,8 @@ export async function offboardTenant(
       enablementJobs,
       presence,
       tokenCaches,
+      joinDeliveries,
+      cloudEventEndpoints,
       dataKeys,
     },
   };

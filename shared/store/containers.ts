@@ -29,6 +29,10 @@ export const containerLayouts = {
   singleUseStates: { containerId: 'singleUseStates', partitionKeyPath: '/id', defaultTtlSeconds: -1 },
   /** Connected users' MSAL token caches, sealed with the user's data key. */
   tokenCaches: { containerId: 'tokenCaches', partitionKeyPath: '/userId' },
+  /** Join notifications sent, one marker per meeting occurrence, recipient and channel; each expires with its meeting. */
+  joinDeliveries: { containerId: 'joinDeliveries', partitionKeyPath: '/tenantId', defaultTtlSeconds: -1 },
+  /** Each tenant's CloudEvents endpoints, their signing secrets sealed. One document per tenant. */
+  cloudEventEndpoints: { containerId: 'cloudEventEndpoints', partitionKeyPath: '/id' },
 } as const satisfies Record<string, ContainerLayout>;
 
 export const allContainerLayouts: readonly ContainerLayout[] = Object.values(containerLayouts);

@@ -44,4 +44,27 @@ export class CosmosMeetingRecords implements MeetingRecords {
         Date.parse(record.start) < range.to.getTime() && Date.parse(record.end) > range.from.getTime(),
     );
   }
+
+  async bookingRoom(
+    tenantId: string,
+    roomKey: string,
+    range: { from: Date; to: Date },
+  ): Promise<MeetingRecord[]> {
+    const records = await this.#documents.queryAll({
+      text: 'SELECT * FROM c WHERE c.tenantId = @tenantId AND ARRAY_CONTAINS(c.roomKeys, @roomKey) AND c.start < @to AND c["end"] > @from ORDER BY c.start',
+      parameters: [
+        { name: '@tenantId', value: tenantId },
+        { name: '@roomKey', value: roomKey },
+        { name: '@from', value: range.from.toISOString() },
+        { name: '@to', value: range.to.toISOString() },
+      ],
+    });
+    return records.filter(
+      (record) =>
+        record.tenantId === tenantId &&
+        (record.roomKeys ?? []).includes(roomKey) &&
+        Date.parse(record.start) < range.to.getTime() &&
+        Date.parse(record.end) > range.from.getTime(),
+    );
+  }
 }

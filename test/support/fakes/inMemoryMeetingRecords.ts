@@ -45,6 +45,23 @@ export class InMemoryMeetingRecords implements MeetingRecords {
         Date.parse(record.start) < range.to.getTime() && Date.parse(record.end) > range.from.getTime(),
     );
   }
+
+  async bookingRoom(
+    tenantId: string,
+    roomKey: string,
+    range: { from: Date; to: Date },
+  ): Promise<MeetingRecord[]> {
+    return [...this.#stored.values()]
+      .filter(
+        (record) =>
+          record.tenantId === tenantId &&
+          (record.roomKeys ?? []).includes(roomKey) &&
+          Date.parse(record.start) < range.to.getTime() &&
+          Date.parse(record.end) > range.from.getTime(),
+      )
+      .sort((a, b) => a.start.localeCompare(b.start))
+      .map((record) => structuredClone(record));
+  }
 }
 
 function keyOf(userId: string, recordId: string): string {

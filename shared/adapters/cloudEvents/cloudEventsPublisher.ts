@@ -1,0 +1,153 @@
+import { CloudEvent, HTTP } from 'cloudevents';
+import { Webhook } from 'standardwebhooks';
+import { AppError } from '../../errors.js';
+import { keyOf } from '../../meetings/meetingRecord.js';
+import type { IntegrationNotifier, JoinNotice } from '../../notifications/joinNotifier.js';
+import type { PresenceChange, PresencePublisher } from '../../presence/presencePublisher.js';
+import { type Clock, systemClock } from '../../time/clock.js';
+
+/** Event types this service emits. */
+export const cloudEventTypes = {
+  joinDue: 'com.hybridcalendar.join.due',
+  presenceChanged: 'com.hybridcalendar.presence.changed',
+} as const;
+
+/** A receiver of the tenant's events: where to post, and the Standard Webhooks secret (`whsec_…`) to sign with. */
+export interface CloudEventsEndpoint {
+  url: string;
+  secret: string;
+}
+
+/** Pauses between attempts at one endpoint (then the message itself is retried later). */
+const defaultBackoffMs: readonly number[] = [500, 2_000, 8_000];
+
+/**
+ * CloudEvents 1.0 (structured JSON) posted to each of the tenant's endpoints, signed the Standard
+ * Webhooks way: `webhook-id` (the event id, stable for a given notification so receivers can drop
+ * repeats), `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
+ * Each endpoint is retried with backoff; an endpoint that keeps failing fails the send (transient),
+ * so the message is retried, and endpoints that got it already get the same id again.
+ */
+export class CloudEventsPublisher implements IntegrationNotifier, PresencePublisher {
+  readonly channel = 'cloudevents' as const;
+  readonly #endpointsOf: (tenantId: string) => Promise<readonly CloudEventsEndpoint[]>;
+  readonly #clock: Clock;
+  readonly #backoffMs: readonly number[];
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(options: {
+    endpointsOf: (tenantId: string) => Promise<readonly CloudEventsEndpoint[]>;
+    clock: Clock;
+    backoffMs?: readonly number[];
+    sleep?: (ms: number) => Promise<void>;
+  }) {
+    this.#endpointsOf = options.endpointsOf;
+    this.#clock = options.clock;
+    this.#backoffMs = options.backoffMs ?? defaultBackoffMs;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async notifyIntegrations(notice: JoinNotice): Promise<void> {
+    await this.#publish(notice.tenantId, {
+      id: keyOf(`${cloudEventTypes.joinDue}|${notice.meetingKey}`),
+      type: cloudEventTypes.joinDue,
+      subject: notice.meetingKey,
+      data: {
+        tenantId: notice.tenantId,
+        meetingKey: notice.meetingKey,
+        title: notice.title,
+        start: notice.start,
+        end: notice.end,
+        organizerName: notice.organizerName,
+        join: notice.join,
+      },
+    });
+  }
+
+  async publishPresence(change: PresenceChange): Promise<void> {
+    await this.#publish(change.tenantId, {
+      id: keyOf(
+        `${cloudEventTypes.presenceChanged}|${change.tenantId}|${change.userId}|${change.state}|${change.at}`,
+      ),
+      type: cloudEventTypes.presenceChanged,
+      subject: change.userId,
+      data: change,
+    });
+  }
+
+  async #publish(
+    tenantId: string,
+    event: { id: string; type: string; subject: string; data: Record<string, unknown> | PresenceChange },
+  ): Promise<void> {
+    const endpoints = await this.#endpointsOf(tenantId);
+    if (endpoints.length === 0) return;
+    const message = HTTP.structured(
+      new CloudEvent({
+        id: event.id,
+        type: event.type,
+        source: `/hybrid-calendar/tenants/${tenantId}`,
+        subject: event.subject,
+        time: this.#clock.now().toISOString(),
+        datacontenttype: 'application/json',
+        data: event.data,
+      }),
+    );
+    const body = String(message.body);
+    const headers = {
+      'content-type': String(message.headers['content-type'] ?? 'application/cloudevents+json'),
+    };
+    const failures: string[] = [];
+    for (const endpoint of endpoints) {
+      if (!(await this.#postWithRetries(endpoint, event.id, body, headers)))
+        failures.push(hostOf(endpoint.url));
+    }
+    if (failures.length > 0)
+      throw new AppError(
+        'dependency-unavailable',
+        `CloudEvents: ${failures.length} endpoint(s) failed (${failures.join(', ')})`,
+      );
+  }
+
+  async #postWithRetries(
+    endpoint: CloudEventsEndpoint,
+    id: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<boolean> {
+    const webhook = new Webhook(endpoint.secret);
+    for (let attempt = 0; attempt <= this.#backoffMs.length; attempt++) {
+      if (attempt > 0) await this.#sleep(this.#backoffMs[attempt - 1] ?? 0);
+      // The receiver checks the timestamp against its own wall clock (5 minutes' tolerance), so it is
+      // the machine's time, not the service's clock (which the local stack may have moved ahead).
+      const sentAt = systemClock.now();
+      try {
+        const response = await fetch(endpoint.url, {
+          method: 'POST',
+          headers: {
+            ...headers,
+            'webhook-id': id,
+            'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+            'webhook-signature': webhook.sign(id, sentAt, body),
+          },
+          body,
+          signal: AbortSignal.timeout(10_000),
+        });
+        await response.body?.cancel();
+        if (response.ok) return true;
+        // A 4xx other than 408/429 will not change on retry.
+        if (response.status < 500 && response.status !== 408 && response.status !== 429) return false;
+      } catch {
+        // Unreachable or timed out: try again after the pause.
+      }
+    }
+    return false;
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'invalid url';
+  }
+}

@@ -1,0 +1,34 @@
+import type {
+  IntegrationNotifier,
+  JoinNotice,
+  PersonNotifier,
+  PersonRecipient,
+} from '../../notifications/joinNotifier.js';
+import type { PresenceChange, PresencePublisher } from '../../presence/presencePublisher.js';
+
+/**
+ * Local runs: prints what would be sent, one line each. No e-mail address or title: recipients by
+ * their opaque key, meetings by their key, users by object id.
+ */
+export class ConsoleChannel implements PersonNotifier, IntegrationNotifier, PresencePublisher {
+  readonly channel = 'console' as const;
+  readonly #print: (line: string) => void;
+
+  constructor(print: (line: string) => void = (line) => console.log(line)) {
+    this.#print = print;
+  }
+
+  async notifyPerson(notice: JoinNotice, recipient: PersonRecipient): Promise<void> {
+    this.#print(
+      `[join] ${notice.start} meeting ${notice.meetingKey.slice(0, 12)} → ${recipient.key.slice(0, 19)} (${recipient.language})${notice.join.sipAddress ? ' sip' : ''}${notice.join.link ? ' link' : ''}`,
+    );
+  }
+
+  async notifyIntegrations(notice: JoinNotice): Promise<void> {
+    this.#print(`[join] ${notice.start} meeting ${notice.meetingKey.slice(0, 12)} → integrations`);
+  }
+
+  async publishPresence(change: PresenceChange): Promise<void> {
+    this.#print(`[presence] ${change.at} user ${change.userId} ${change.state} (${change.signal})`);
+  }
+}

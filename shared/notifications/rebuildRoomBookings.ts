@@ -1,0 +1,48 @@
+import { keyOf, meetingDetailsSchema } from '../meetings/meetingRecord.js';
+import type { RoomBookingsMessage } from './joinMessages.js';
+import type { JoinNotificationsContext } from './joinNotificationsContext.js';
+import { dialOf, type RoomBooking } from './joinNotifier.js';
+import { bookingRange } from './joinScheduler.js';
+
+/** RoomOS refuses titles above 128 characters. */
+const maxTitleLength = 128;
+
+/**
+ * Pushes a room's whole booking list (today and the next 24 hours) to its device: `Bookings.Put`
+ * replaces the list, so it is rebuilt from every organiser's record that books the room.
+ */
+export async function rebuildRoomBookings(
+  context: Pick<
+    JoinNotificationsContext,
+    'records' | 'cipher' | 'rooms' | 'tenantSettings' | 'clock' | 'counters'
+  >,
+  message: RoomBookingsMessage,
+): Promise<'pushed' | 'no-device' | 'disabled'> {
+  const settings = await context.tenantSettings.get(message.tenantId);
+  if (!settings.joinChannels.includes('room-bookings')) return 'disabled';
+  const roomAddress = message.roomAddress.trim().toLowerCase();
+  const records = await context.records.bookingRoom(
+    message.tenantId,
+    keyOf(roomAddress),
+    bookingRange(context.clock.now()),
+  );
+  const bookings: RoomBooking[] = [];
+  for (const record of records) {
+    const details = await context.cipher.open(record.userId, record.id, record.sealed, meetingDetailsSchema);
+    const dial = dialOf(details.join ?? { link: null, sipAddress: null });
+    bookings.push({
+      id: keyOf(`${record.userId}|${record.id}`).slice(0, 32),
+      title: (details.subject || '(no title)').slice(0, maxTitleLength),
+      start: record.start,
+      durationMinutes: Math.min(
+        1440,
+        Math.max(1, Math.round((Date.parse(record.end) - Date.parse(record.start)) / 60_000)),
+      ),
+      organizerName: details.organizer.name ?? details.organizer.address ?? 'Organizer',
+      ...dial,
+    });
+  }
+  const outcome = await context.rooms.putBookings(roomAddress, bookings);
+  context.counters.increment(`join.rooms.${outcome}`);
+  return outcome;
+}
