@@ -7,7 +7,6 @@ import { detectMeeting } from './detection.js';
 import { htmlToText } from './htmlText.js';
 import { chooseJoinAddresses } from './joinLinkChoice.js';
 import { keyOf, type MeetingDetails, type MeetingRecord, recordTtlSeconds } from './meetingRecord.js';
-import type { MeetingRecords } from './meetingRecords.js';
 import type { MeetingsContext } from './meetingsContext.js';
 
 const agendaLimit = 8_000;
