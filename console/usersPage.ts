@@ -8,8 +8,21 @@ export interface ListedUser {
   errorReason: string | null;
   nextRetryAt: string | null;
   subscriptionExpiresAt: string | null;
+  /** `application` (admin consent) or `delegated` (the user connected their own calendar). */
+  authorization?: 'application' | 'delegated';
+  /** For a connected user in Error: the link that connects their calendar again. */
+  reconnectUrl?: string | null;
   displayName: string | null;
   mail: string | null;
+}
+
+interface EnablementJobProgress {
+  jobId: string;
+  state: 'running' | 'completed' | 'failed';
+  found: number;
+  queued: number;
+  notFound: number;
+  reason?: string;
 }
 
 type StateFilter = 'all' | 'activated' | 'not-activated' | 'error' | 'reconnect';
@@ -144,7 +157,11 @@ export function renderUsersPage(root: HTMLElement, api: AdminApi, shared: { user
 
   // Enable and disable: by UPN, by group, every user with a mailbox, or the selection above.
   const upns = h('textarea', { id: 'enable-upns', rows: '3' });
-  const upnField = field('User principal names (one a line)', upns);
+  const upnField = field(
+    'User principal names (one a line)',
+    upns,
+    'To disable users, select them in the list: the API disables by object id.',
+  );
   const group = h('input', { id: 'enable-group', type: 'text', autocomplete: 'off' });
   const groupField = field('Group object id', group);
   const progress = h('div', {
@@ -160,22 +177,42 @@ export function renderUsersPage(root: HTMLElement, api: AdminApi, shared: { user
     if (busy) progress.appendChild(fluent('fluent-progress-bar', { 'aria-label': 'Enablement progress' }));
   };
 
+  /** The counts of a job, each in its own element so that screen readers and tests can read them apart. */
+  const reportJob = (job: EnablementJobProgress) => {
+    clear(progress);
+    progress.appendChild(
+      h(
+        'p',
+        { id: 'enablement-state', 'data-state': job.state },
+        `Enablement ${job.state}${job.reason ? `: ${job.reason}` : '.'}`,
+      ),
+    );
+    progress.appendChild(
+      h(
+        'dl',
+        { class: 'facts', id: 'enablement-counts' },
+        h('dt', {}, 'Found'),
+        h('dd', { id: 'enablement-found' }, String(job.found)),
+        h('dt', {}, 'Queued'),
+        h('dd', { id: 'enablement-queued' }, String(job.queued)),
+        h('dt', {}, 'Not found'),
+        h('dd', { id: 'enablement-not-found' }, String(job.notFound)),
+      ),
+    );
+    if (job.state === 'running')
+      progress.appendChild(fluent('fluent-progress-bar', { 'aria-label': 'Enablement progress' }));
+  };
+
+  // A job resolves names through the directory on the tenant-enablement queue; its record shows the
+  // counts while it runs, so the page reads it until it is completed or failed.
   const follow = async (jobId: string) => {
     for (let round = 0; round < 600; round += 1) {
-      const job = await api.call<{
-        state: string;
-        found: number;
-        queued: number;
-        notFound: number;
-        reason?: string;
-      }>('GET', `/enablement/${encodeURIComponent(jobId)}`);
-      report(
-        `Enablement ${job.state}: ${job.found} found, ${job.queued} queued, ${job.notFound} not found${job.reason ? ` (${job.reason})` : ''}.`,
-        job.state === 'running',
-      );
+      const job = await api.call<EnablementJobProgress>('GET', `/enablement/${encodeURIComponent(jobId)}`);
+      reportJob(job);
       if (job.state !== 'running') return;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await new Promise((resolve) => setTimeout(resolve, round < 10 ? 500 : 2000));
     }
+    report('The job is still running: open this page again later to see the users it enabled.');
   };
 
   const send = async (action: 'enable' | 'disable', body: unknown) => {
@@ -213,7 +250,13 @@ export function renderUsersPage(root: HTMLElement, api: AdminApi, shared: { user
       { class: 'lede' },
       `Tenant ${api.tenantId}. Names and mail are read from the directory for this view and never stored.`,
     ),
-    h('div', { class: 'toolbar' }, field('Search by name, mail or id', search).wrapper, filters),
+    h(
+      'div',
+      { class: 'toolbar' },
+      field('Search by name, mail or id', search).wrapper,
+      filters,
+      button('Refresh', 'users-refresh', () => void refresh()),
+    ),
     status,
     table,
     h(
@@ -243,11 +286,6 @@ export function renderUsersPage(root: HTMLElement, api: AdminApi, shared: { user
           'Enable these users',
           'enable-upns-button',
           () => void send('enable', { userPrincipalNames: lines() }),
-        ),
-        button(
-          'Disable these users',
-          'disable-upns-button',
-          () => void send('disable', { userPrincipalNames: lines() }),
         ),
       ),
       groupField.wrapper,
