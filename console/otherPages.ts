@@ -1,4 +1,5 @@
 import { type AdminApi, ApiError } from './adminApi.js';
+import { renderCloudEventEndpoints } from './cloudEventsSection.js';
 import { clear, field, formatTime, h, showFieldError } from './dom.js';
 import type { ListedUser } from './usersPage.js';
 
@@ -232,12 +233,21 @@ const templateFields = [
   ['phone', 'Phone label'],
 ] as const;
 
+/** The Join notification channels (`joinChannels` of the tenant settings), in plain words. */
+const joinChannels = [
+  ['webex-message', 'Webex message: a Join button from the bot to each person'],
+  ['room-bookings', 'Room devices: the booking list of each booked room’s RoomOS device'],
+  ['cloudevents', 'CloudEvents to the endpoints below'],
+  ['console', 'Console log (local runs only)'],
+] as const;
+
 interface Settings {
   [field: string]: unknown;
   keywords: Record<string, string>;
   defaultLanguage: string;
   templates: Partial<Record<string, Partial<Record<string, string>>>>;
   leadTimeMinutes: number;
+  joinChannels?: string[];
 }
 
 export function renderSettingsPage(root: HTMLElement, api: AdminApi): void {
@@ -259,6 +269,24 @@ export function renderSettingsPage(root: HTMLElement, api: AdminApi): void {
     const { wrapper, error } = field(label, input, 'Empty keeps the built-in words.');
     templateInputs.set(name, { input, error, wrapper });
   }
+  const channelBoxes = new Map<string, HTMLInputElement>();
+  for (const [channel] of joinChannels)
+    channelBoxes.set(channel, h('input', { type: 'checkbox', id: `channel-${channel}`, value: channel }));
+  const channelsError = h('p', { class: 'field-error', id: 'settings-channels-error', role: 'alert' });
+  const channelsFieldset = h(
+    'fieldset',
+    { id: 'settings-channels', 'aria-describedby': 'settings-channels-error' },
+    h('legend', {}, 'Join notification channels'),
+    ...joinChannels.map(([channel, label]) =>
+      h(
+        'div',
+        { class: 'check' },
+        channelBoxes.get(channel),
+        h('label', { for: `channel-${channel}` }, label),
+      ),
+    ),
+    channelsError,
+  );
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const previews = h('div', { class: 'previews', id: 'previews' });
   let settings: Settings = { keywords: {}, defaultLanguage: 'en', templates: {}, leadTimeMinutes: 5 };
@@ -284,6 +312,9 @@ export function renderSettingsPage(root: HTMLElement, api: AdminApi): void {
       defaultLanguage: defaultLanguage.value,
       templates,
       leadTimeMinutes: leadTime.value === '' ? Number.NaN : Number(leadTime.value),
+      joinChannels: joinChannels
+        .map(([channel]) => channel)
+        .filter((channel) => channelBoxes.get(channel)?.checked),
     };
   };
 
@@ -316,6 +347,7 @@ export function renderSettingsPage(root: HTMLElement, api: AdminApi): void {
     );
     for (const [name, { input, error }] of templateInputs)
       showFieldError(input, error, find(`templates.${editLanguage.value}.${name}`));
+    showFieldError(channelsFieldset, channelsError, find('joinChannels'));
     return problems.size > 0;
   };
 
@@ -361,6 +393,7 @@ export function renderSettingsPage(root: HTMLElement, api: AdminApi): void {
     keywordsField.wrapper,
     languageField.wrapper,
     leadField.wrapper,
+    channelsFieldset,
     h(
       'fieldset',
       {},
@@ -404,6 +437,7 @@ export function renderSettingsPage(root: HTMLElement, api: AdminApi): void {
         previews,
       ),
     ),
+    renderCloudEventEndpoints(api),
   );
   void (async () => {
     try {
@@ -413,6 +447,8 @@ export function renderSettingsPage(root: HTMLElement, api: AdminApi): void {
         .join('\n');
       defaultLanguage.value = settings.defaultLanguage;
       leadTime.value = String(settings.leadTimeMinutes);
+      for (const [channel, box] of channelBoxes)
+        box.checked = (settings.joinChannels ?? joinChannels.map(([name]) => name)).includes(channel);
       fillTemplate();
       await preview();
     } catch (error) {

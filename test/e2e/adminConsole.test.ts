@@ -169,7 +169,6 @@ describe('the admin console in the browser', () => {
     expect(await page.locator('.preview-body[data-language="en"]').textContent()).toContain(
       'Join the Webex meeting',
     );
-    await screenshot('settings');
 
     await page.getByLabel(/lead time/).fill('99');
     await page.getByRole('button', { name: 'Save settings' }).click();
@@ -179,6 +178,38 @@ describe('the admin console in the browser', () => {
     await page.getByLabel(/lead time/).fill('10');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect.poll(() => page.locator('#settings-form [role=status]').textContent()).toContain('Saved');
+  });
+
+  it('when the admin turns a channel off and adds a CloudEvents endpoint, then both hold after a reload and the secret is never shown', async () => {
+    const endpoint = 'https://events.contoso.example/hybrid-calendar';
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw9YsAMxdN4xY=';
+    await page.getByLabel(/Room devices/).uncheck();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => page.locator('#settings-form [role=status]').textContent()).toContain('Saved');
+
+    await page.getByLabel('Endpoint URL (https)').fill('http://events.contoso.example/hybrid-calendar');
+    await page.getByLabel('Signing secret').fill(secret);
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await expect.poll(() => page.locator('#cloudevents-url-error').textContent()).toContain('https://');
+    await page.getByLabel('Endpoint URL (https)').fill(endpoint);
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    const listed = page.locator('#cloudevents-endpoints li', { hasText: endpoint });
+    await expect.poll(() => listed.textContent()).toContain('secret set');
+    expect(await page.locator('#cloudevents-url-error').textContent()).toBe('');
+    await screenshot('settings');
+
+    // A reload drops the in-memory token: sign in again and read both back from the API.
+    await page.reload();
+    await signIn(page, alice);
+    await page.getByRole('link', { name: 'Tenant settings' }).click();
+    await expect.poll(() => page.getByLabel(/Webex message/).isChecked()).toBe(true);
+    expect(await page.getByLabel(/Room devices/).isChecked()).toBe(false);
+    await expect.poll(() => listed.textContent()).toContain('secret set');
+    expect(await page.content()).not.toContain(secret.slice('whsec_'.length, -1));
+
+    // No endpoint is left behind to receive the later tests' events.
+    await page.getByRole('button', { name: `Remove ${endpoint}` }).click();
+    await expect.poll(() => page.locator('#cloudevents-endpoints').textContent()).toContain('No endpoint');
   });
 
   it('when a Teams and a Zoom invitation are pasted into the test bench, then each shows its own Join link', async () => {
