@@ -1,3 +1,5 @@
+// The service's own list (a plain array, no server code): the console and the API cannot drift apart.
+import { reconnectErrorReasons } from '../shared/connect/reconnectReasons.js';
 import { type AdminApi, ApiError } from './adminApi.js';
 import { clear, field, fluent, formatTime, h } from './dom.js';
 
@@ -27,8 +29,25 @@ interface EnablementJobProgress {
 
 type StateFilter = 'all' | 'activated' | 'not-activated' | 'error' | 'reconnect';
 
-/** Errors that only the user (or an administrator) can fix by connecting the calendar again. */
-const reconnectReasons = new Set(['reauthorization-required', 'unauthorized']);
+/** Errors that only the user can fix, by connecting their calendar again. */
+const reconnectReasons: ReadonlySet<string> = new Set(reconnectErrorReasons);
+
+/** Each Error reason in plain words: what happened and what follows. */
+const reasonWords: Record<string, string> = {
+  'subscribe-failed': 'Graph refused or failed the subscription; it is retried on schedule.',
+  'mailbox-gone': 'The mailbox left Exchange Online (moved on-premises, deleted or unlicensed).',
+  'subscription-missing': 'The subscription was gone from Graph; it is created again.',
+  unauthorized: 'The app lacks consent or permission for this mailbox.',
+  'sync-failed': 'Reading the calendar failed; it is retried on schedule.',
+  'reauthorization-required': 'The connection to the calendar stopped working: the user must connect again.',
+  'token-expired': 'The connection expired after going unused too long: the user must connect again.',
+  'token-revoked': 'The connection was revoked, or the password changed: the user must connect again.',
+  'consent-missing': 'The permissions were never granted: the user (or an administrator) must consent.',
+  'consent-declined': 'The permissions were declined: the user must connect again and accept them.',
+  'mfa-required': 'Multi-factor authentication is required: the user must sign in again.',
+  'conditional-access':
+    'A Conditional Access policy blocks the sign-in: the user must connect from where it allows.',
+};
 
 const stateLabels: Record<Exclude<StateFilter, 'all'>, string> = {
   activated: 'Activated',
@@ -38,7 +57,12 @@ const stateLabels: Record<Exclude<StateFilter, 'all'>, string> = {
 };
 
 function stateOf(user: ListedUser): Exclude<StateFilter, 'all'> {
-  if (user.state === 'error' && user.errorReason && reconnectReasons.has(user.errorReason))
+  if (user.state !== 'error' || !user.errorReason) return user.state;
+  // A connected user's own grant that lacks a permission is fixed by connecting again, too.
+  if (
+    reconnectReasons.has(user.errorReason) ||
+    (user.errorReason === 'unauthorized' && user.authorization === 'delegated')
+  )
     return 'reconnect';
   return user.state;
 }
@@ -49,6 +73,46 @@ const badgeColors: Record<Exclude<StateFilter, 'all'>, string> = {
   error: 'danger',
   reconnect: 'warning',
 };
+
+/** The reason of an Error in plain words (its code beside), and for a connected user the link to send them. */
+function reasonCell(user: ListedUser): Node[] {
+  if (!user.errorReason) return [document.createTextNode(user.enabled ? '' : 'disabled')];
+  const cell: Node[] = [
+    h('span', {}, reasonWords[user.errorReason] ?? 'An error the console has no words for.'),
+    document.createTextNode(' '),
+    h('code', { class: 'tag' }, user.errorReason),
+  ];
+  if (user.reconnectUrl) {
+    const id = `reconnect-${user.id}`;
+    const link = h('input', {
+      id,
+      type: 'text',
+      readonly: true,
+      class: 'reconnect-link',
+      value: user.reconnectUrl,
+    });
+    const copy = h('button', { type: 'button', class: 'btn' }, 'Copy');
+    copy.addEventListener('click', () => {
+      // Where the browser does not allow the clipboard, the link is selected for the admin to copy.
+      link.select();
+      void navigator.clipboard?.writeText(link.value).then(
+        () => {
+          copy.textContent = 'Copied';
+        },
+        () => undefined,
+      );
+    });
+    cell.push(
+      h(
+        'div',
+        { class: 'reconnect' },
+        h('label', { for: id }, 'Reconnect link: send it to the user'),
+        h('div', { class: 'row' }, link, copy),
+      ),
+    );
+  }
+  return cell;
+}
 
 /** The users of the tenant by state; names and mail are read from the directory for this view only. */
 export async function loadUsers(api: AdminApi): Promise<ListedUser[]> {
@@ -123,7 +187,7 @@ export function renderUsersPage(root: HTMLElement, api: AdminApi, shared: { user
             {},
             fluent('fluent-badge', { appearance: 'tint', color: badgeColors[state] }, stateLabels[state]),
           ),
-          h('td', {}, user.errorReason ?? (user.enabled ? '' : 'disabled')),
+          h('td', { class: 'reason' }, ...reasonCell(user)),
           h('td', {}, state === 'error' || state === 'reconnect' ? formatTime(user.nextRetryAt) : '—'),
           h('td', {}, formatTime(user.subscriptionExpiresAt)),
         ),

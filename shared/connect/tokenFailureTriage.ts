@@ -1,11 +1,15 @@
 import type { ErrorReason } from '../watch/watchedUser.js';
+import type { RefusedRefreshTokenReason } from './reconnectReasons.js';
 
 /**
  * Why a connected user's refresh token was refused (`invalid_grant`), from the identity platform's
  * AADSTS number. The first code of the answer that this table knows decides; an unknown code leaves
  * the general `reauthorization-required`.
  */
-export const aadstsErrorReasons: ReadonlyMap<number, ErrorReason> = new Map<number, ErrorReason>([
+export const aadstsErrorReasons: ReadonlyMap<number, RefusedRefreshTokenReason> = new Map<
+  number,
+  RefusedRefreshTokenReason
+>([
   [700082, 'token-expired'],
   [70008, 'token-expired'],
   [50173, 'token-revoked'],

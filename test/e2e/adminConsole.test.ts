@@ -286,7 +286,7 @@ describe('the admin console in the browser', () => {
       await expect.poll(() => page.locator('main [role=status]').first().textContent()).toBe('5 users.');
       // Ayşe's mailbox was gone when her copy of the meeting above was processed.
       const ayse = await page.locator('#users-table tr', { hasText: 'Ayşe Yılmaz' }).textContent();
-      expect(ayse).toMatch(/Error\s*mailbox-gone\s*\d{2}\/\d{2}\/\d{4}/);
+      expect(ayse).toMatch(/Error\s*The mailbox left Exchange Online.*mailbox-gone\s*\d{2}\/\d{2}\/\d{4}/);
       // Page scripts are given as text: the tests compile without the DOM's types.
       const overflow = await page.evaluate(
         'document.documentElement.scrollWidth - document.documentElement.clientWidth',
@@ -313,6 +313,41 @@ describe('the admin console in the browser', () => {
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
     }
+  });
+
+  it('when a connected user’s refresh token is revoked, then the console shows Reconnect needed in plain words with the link to send them', async () => {
+    const bjorn = 'bjorn@contoso.example';
+    // Björn connects his own calendar (the simulator signs the login_hint user in at once).
+    const connected = await fetch(`${stack.endpoints.api}/connect?login_hint=${encodeURIComponent(bjorn)}`);
+    expect(await connected.text()).toContain('Your calendar is connected');
+    await waitUntilQuiet(stack.endpoints);
+    const revoked = await fetch(`${stack.endpoints.graphControl}/mailboxes/${bjorn}/revoke-refresh-tokens`, {
+      method: 'POST',
+      body: JSON.stringify({ aadsts: 50173 }),
+    });
+    expect(revoked.status).toBe(204);
+    // Two hours on, his cached access token has expired: the next Graph call needs the refresh token.
+    const hostAdmin = stack.endpoints.api.replace(/\/api$/, '/admin');
+    await fetch(`${hostAdmin}/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: 2 * 3_600_000 }) });
+    graphHeaders.authorization = `Bearer ${await graphAppToken(stack.endpoints)}`;
+    await createEvent(bjorn, { subject: 'After the password reset', location: { displayName: '@webex' } });
+    await waitUntilQuiet(stack.endpoints);
+
+    // The console's own token is two hours old now too: the admin signs in again.
+    await signIn(page, alice);
+    await page.getByRole('button', { name: /^Reconnect needed \(1\)$/ }).click();
+    const rows = page.locator('#users-table tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    const row = rows.first();
+    expect(await row.textContent()).toContain('Björn Lindqvist');
+    expect(await row.locator('fluent-badge').textContent()).toBe('Reconnect needed');
+    expect(await row.textContent()).toContain('The connection was revoked, or the password changed');
+    expect(await row.textContent()).toContain('token-revoked');
+    const link = new URL(await row.getByLabel('Reconnect link: send it to the user').inputValue());
+    expect(`${link.origin}${link.pathname}`).toBe(`${stack.endpoints.api}/connect`);
+    expect(link.searchParams.get('login_hint')).toBe(bjorn);
+    expect(page.url()).not.toContain('bjorn');
+    await screenshot('users-reconnect');
   });
 
   it('when every page was used, then the browser reported no CSP violation and no script error', () => {
