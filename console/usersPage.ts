@@ -184,7 +184,7 @@ export function renderUsersPage(root: HTMLElement, api: AdminApi, shared: { user
           h('td', {}, user.mail ?? '—'),
           h(
             'td',
-            {},
+            { class: 'state' },
             fluent('fluent-badge', { appearance: 'tint', color: badgeColors[state] }, stateLabels[state]),
           ),
           h('td', { class: 'reason' }, ...reasonCell(user)),
