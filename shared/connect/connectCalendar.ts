@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { SignedSingleUseStates, StateRefusal } from '../auth/singleUseStates.js';
 import type { DelegatedTokenProvider, StoredDelegatedTokens } from '../calendar/tokenProvider.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Counters } from '../observability/counters.js';
@@ -7,7 +8,6 @@ import { requestActivation } from '../watch/lifecycle.js';
 import type { WatchContext } from '../watch/watchContext.js';
 import type { DelegatedMailboxTokens } from './delegatedMailboxTokens.js';
 import type { SealedTokenCaches } from './sealedTokenCaches.js';
-import type { SignedSingleUseStates, StateRefusal } from './signedSingleUseState.js';
 
 /** What "connect your calendar" works with. */
 export interface ConnectContext {

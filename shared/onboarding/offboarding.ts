@@ -127,11 +127,11 @@ export async function offboardTenant(
     () => tenantId,
   );
   const stateDocuments = await store
-    .collection(anyDocumentsOf(containerLayouts.onboardingStates))
+    .collection(anyDocumentsOf(containerLayouts.singleUseStates))
     .queryAll(byTenant(tenantId));
   const onboardingStates = await deleteAll(
     store,
-    containerLayouts.onboardingStates,
+    containerLayouts.singleUseStates,
     stateDocuments,
     (d) => d.id,
   );

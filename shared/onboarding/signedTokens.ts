@@ -2,34 +2,35 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 
 /**
- * Tokens the onboarding pages hand to the browser and get back: the OAuth `state` and the form
- * session of an administrator who finished consent. `base64url(JSON).base64url(HMAC-SHA256)`; the
- * kind is part of the signed text, so a token of one kind never passes as the other.
+ * The form session the onboarding pages hand to an administrator who finished consent:
+ * `base64url(JSON).base64url(HMAC-SHA256)`. Unlike the OAuth `state` (`shared/auth/singleUseStates.ts`)
+ * it is stateless and used many times within its hour, so nothing of it is stored.
  */
-export class OnboardingTokenSigner {
+export class OnboardingSessionSigner {
   readonly #secret: Buffer;
 
-  constructor(secret: Buffer) {
-    this.#secret = secret;
+  constructor(secret: Uint8Array) {
+    // A key of its own, derived from the given secret, so a session never doubles as anything else.
+    this.#secret = createHmac('sha256', Buffer.from(secret)).update('onboarding-session').digest();
   }
 
-  #mac(kind: string, payload: string): Buffer {
+  #mac(payload: string): Buffer {
     return createHmac('sha256', this.#secret)
-      .update(`hybrid-calendar onboarding ${kind}|${payload}`)
+      .update(`hybrid-calendar onboarding session|${payload}`)
       .digest();
   }
 
-  sign(kind: 'state' | 'session', value: unknown): string {
+  sign(value: unknown): string {
     const payload = Buffer.from(JSON.stringify(value)).toString('base64url');
-    return `${payload}.${this.#mac(kind, payload).toString('base64url')}`;
+    return `${payload}.${this.#mac(payload).toString('base64url')}`;
   }
 
-  /** The signed value, or undefined when the token is malformed, forged, or of another kind. */
-  verify<T>(kind: 'state' | 'session', token: string, schema: z.ZodType<T>): T | undefined {
+  /** The signed value, or undefined when the token is malformed or forged. */
+  verify<T>(token: string, schema: z.ZodType<T>): T | undefined {
     const [payload, mac, extra] = token.split('.');
     if (!payload || !mac || extra !== undefined || !/^[\w-]+$/.test(payload) || !/^[\w-]+$/.test(mac))
       return undefined;
-    const expected = this.#mac(kind, payload);
+    const expected = this.#mac(payload);
     const presented = Buffer.from(mac, 'base64url');
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return undefined;
     try {

@@ -118,15 +118,9 @@ describe('offboarding a tenant', () => {
       domains: ['contoso.example'],
       updatedAt: now.toISOString(),
     });
-    await services.onboarding.states.create({
-      id: 'consent-state-of-the-tenant-0001',
-      purpose: 'consent',
-      tenantId,
-      adminObjectId: alice,
-      createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + 600_000).toISOString(),
-      ttl: 86_400,
-    });
+    // A consent step's state names its tenant; a connect state (no tenant yet) is not the tenant's.
+    await services.onboarding.states.issue('onboarding', { step: 'consent', adminObjectId: alice }, tenantId);
+    await services.onboarding.states.issue('connect', { codeVerifier: 'v'.repeat(43) });
     await requestEnablement(services.onboarding.enablement, tenantId, { kind: 'all-with-mailbox' });
     await settle();
     [backup] = await services.store
