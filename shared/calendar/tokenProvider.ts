@@ -1,3 +1,4 @@
+import type { AuthorizationUrlRequest, CodeRedemptionRequest } from '../auth/authorizationCode.js';
 import { AppError } from '../errors.js';
 
 /** A connected user's MSAL session: which account, and its token cache, serialised for storage. */
@@ -20,17 +21,8 @@ export interface GraphTokenProvider {
 
 /** "Connect your calendar": the authorization-code flow with PKCE and silent renewal from a stored cache. */
 export interface DelegatedTokenProvider {
-  authorizationUrl(request: {
-    redirectUri: string;
-    state: string;
-    codeChallenge: string;
-    loginHint?: string;
-  }): Promise<string>;
-  redeemAuthorizationCode(request: {
-    code: string;
-    codeVerifier: string;
-    redirectUri: string;
-  }): Promise<DelegatedSession>;
+  authorizationUrl(request: AuthorizationUrlRequest): Promise<string>;
+  redeemAuthorizationCode(request: CodeRedemptionRequest): Promise<DelegatedSession>;
   /** A token from the stored cache, refreshed when needed; the cache may change and must be stored again. */
   delegatedToken(
     session: DelegatedSession,
@@ -76,10 +68,7 @@ export interface DelegatedTokenCacheStore {
  * `dependency-unavailable`.
  */
 export interface StoredDelegatedTokens {
-  connectAccount(
-    request: { code: string; codeVerifier: string; redirectUri: string },
-    caches: DelegatedTokenCacheStore,
-  ): Promise<DelegatedAccount>;
+  connectAccount(request: CodeRedemptionRequest, caches: DelegatedTokenCacheStore): Promise<DelegatedAccount>;
   delegatedAccessToken(
     account: DelegatedAccount,
     caches: DelegatedTokenCacheStore,

@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { newPkcePair } from '../auth/authorizationCode.js';
 import type { SignedSingleUseStates, StateRefusal } from '../auth/singleUseStates.js';
 import { AppError, hasErrorCode } from '../errors.js';
 import type { DocumentCollection } from '../store/documentStore.js';
@@ -94,12 +94,12 @@ export async function startTenantOnboarding(
   context: OnboardingContext,
   request: { loginHint?: string | undefined },
 ): Promise<string> {
-  const codeVerifier = randomBytes(32).toString('base64url');
+  const { codeVerifier, codeChallenge } = newPkcePair();
   const state = await context.states.issue(statePurpose, { step: 'sign-in', codeVerifier });
   return context.signIn.authorizationUrl({
     redirectUri: context.callbackUrl,
     state,
-    codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'),
+    codeChallenge,
     ...(request.loginHint ? { loginHint: request.loginHint } : {}),
   });
 }
