@@ -8,7 +8,7 @@ import type { TenantSubscriptions } from './ports.js';
 export interface OffboardingContext {
   store: DocumentStore;
   subscriptions: TenantSubscriptions;
-  /** Drops what this instance holds in memory of the tenant (settings, unwrapped data keys). */
+  /** Drops what this instance holds in memory of the tenant (settings, unwrapped data keys of its users and of itself). */
   forgetCached(tenantId: string, userIds: readonly string[]): void;
 }
 
@@ -157,7 +157,8 @@ export async function offboardTenant(
 
   // Everything of the tenant is found before anything is deleted: the users' ids come from all of it.
   const found: Array<{ layout: ContainerLayout; reportedAs: RemovedKind; documents: AnyDocument[] }> = [];
-  const userIdSet = new Set<string>();
+  // Keys are per user, and per tenant for what is sealed for the tenant (its CloudEvents secrets).
+  const keyOwnerSet = new Set<string>([tenantId]);
   for (const [name, { find, reportedAs }] of Object.entries(offboardedContainers)) {
     if (find === 'keys-of-tenant-users') continue;
     const layout = containerLayouts[name as ContainerName];
@@ -167,12 +168,12 @@ export async function offboardTenant(
       const userId = layout === containerLayouts.users ? document.id : document.userId;
       // Keys are partitioned by the id as it was sealed with; both spellings are looked at.
       if (typeof userId === 'string' && userId.length > 0) {
-        userIdSet.add(userId);
-        userIdSet.add(userId.toLowerCase());
+        keyOwnerSet.add(userId);
+        keyOwnerSet.add(userId.toLowerCase());
       }
     }
   }
-  const userIds = [...userIdSet];
+  const keyOwners = [...keyOwnerSet];
 
   const removed = { subscriptions } as OffboardingReport['removed'];
   for (const { layout, reportedAs, documents } of found)
@@ -181,13 +182,13 @@ export async function offboardTenant(
   // The data keys last: until here a failure could be retried with every record still readable.
   const keyCollection = store.collection(anyDocumentsOf(containerLayouts.dataKeys));
   let dataKeys = 0;
-  for (const userId of userIds) {
-    const keys = await keyCollection.queryPartition(userId, {
+  for (const owner of keyOwners) {
+    const keys = await keyCollection.queryPartition(owner, {
       text: `SELECT ${projectionOf(containerLayouts.dataKeys)} FROM c`,
     });
     dataKeys += await deleteAll(store, containerLayouts.dataKeys, keys);
   }
   removed[offboardedContainers.dataKeys.reportedAs] = dataKeys;
-  context.forgetCached(tenantId, userIds);
+  context.forgetCached(tenantId, keyOwners);
   return { tenantId, removed };
 }
