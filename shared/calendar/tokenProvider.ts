@@ -1,15 +1,6 @@
 import type { AuthorizationUrlRequest, CodeRedemptionRequest } from '../auth/authorizationCode.js';
 import { AppError } from '../errors.js';
 
-/** A connected user's MSAL session: which account, and its token cache, serialised for storage. */
-export interface DelegatedSession {
-  homeAccountId: string;
-  userId: string;
-  tenantId: string;
-  /** MSAL's serialised token cache. A secret: store it only encrypted. */
-  serializedCache: string;
-}
-
 /** Access tokens for Graph. Failures: `unauthorized`, `reauthorization-required`, `dependency-unavailable`. */
 export interface GraphTokenProvider {
   /**
@@ -19,15 +10,9 @@ export interface GraphTokenProvider {
   appToken(tenantId: string, options?: { forceRefresh?: boolean }): Promise<string>;
 }
 
-/** "Connect your calendar": the authorization-code flow with PKCE and silent renewal from a stored cache. */
+/** "Connect your calendar" begins here: the sign-in URL of the authorization-code flow with PKCE. */
 export interface DelegatedTokenProvider {
   authorizationUrl(request: AuthorizationUrlRequest): Promise<string>;
-  redeemAuthorizationCode(request: CodeRedemptionRequest): Promise<DelegatedSession>;
-  /** A token from the stored cache, refreshed when needed; the cache may change and must be stored again. */
-  delegatedToken(
-    session: DelegatedSession,
-    options?: { forceRefresh?: boolean },
-  ): Promise<{ accessToken: string; serializedCache: string }>;
 }
 
 /** What the service asks for: the delegated permissions of "connect your calendar". */

@@ -7,7 +7,6 @@ import {
 import type { AuthorizationUrlRequest, CodeRedemptionRequest } from '../../auth/authorizationCode.js';
 import {
   type DelegatedAccount,
-  type DelegatedSession,
   type DelegatedTokenCacheStore,
   type DelegatedTokenProvider,
   delegatedScopes,
@@ -157,47 +156,5 @@ export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProv
 
   authorizationUrl(request: AuthorizationUrlRequest): Promise<string> {
     return authorizationCodeUrl(this.#delegatedClient(), delegatedScopes, request, 'authorization url');
-  }
-
-  async redeemAuthorizationCode(request: CodeRedemptionRequest): Promise<DelegatedSession> {
-    const client = this.#delegatedClient();
-    const result = await redeemAuthorizationCode(
-      client,
-      delegatedScopes,
-      request,
-      'redeem authorization code',
-    );
-    const account = result.account;
-    if (!account)
-      throw new AppError('dependency-unavailable', 'redeem authorization code: no account in the answer');
-    return {
-      homeAccountId: account.homeAccountId,
-      userId: account.localAccountId,
-      tenantId: account.tenantId,
-      serializedCache: client.getTokenCache().serialize(),
-    };
-  }
-
-  async delegatedToken(
-    session: DelegatedSession,
-    options: { forceRefresh?: boolean } = {},
-  ): Promise<{ accessToken: string; serializedCache: string }> {
-    // One MSAL client per call, holding only this user's cache: no user's tokens can leak into another's.
-    const client = this.#delegatedClient();
-    const cache = client.getTokenCache();
-    cache.deserialize(session.serializedCache);
-    try {
-      const account = await cache.getAccountByHomeId(session.homeAccountId);
-      if (!account)
-        throw new AppError('reauthorization-required', 'delegated token: the stored session has no account');
-      const result = await client.acquireTokenSilent({
-        account,
-        scopes: delegatedScopes,
-        forceRefresh: options.forceRefresh ?? false,
-      });
-      return { accessToken: result.accessToken, serializedCache: cache.serialize() };
-    } catch (error) {
-      throw toTokenError(error, 'delegated token');
-    }
   }
 }
