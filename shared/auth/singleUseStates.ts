@@ -14,8 +14,11 @@ const stateDocumentSchema = z.object({
   purpose: z.string().min(1),
   /** What the flow needs back at its callback (the PKCE verifier); never an e-mail address. */
   payload: z.record(z.string(), z.string()),
-  /** The tenant the state is for, when the flow knows it already: offboarding finds its states by it. */
-  tenantId: z.string().min(1).nullable(),
+  /**
+   * The tenant the state is for, when the flow knows it already: offboarding finds its states by it.
+   * States issued before the field existed (at most 10 minutes old at a deployment) read as none.
+   */
+  tenantId: z.string().min(1).nullable().default(null),
   expiresAt: z.iso.datetime(),
   consumedAt: z.iso.datetime().nullable(),
   ttl: z.number().int().positive(),
