@@ -68,7 +68,7 @@ import { JoinNotificationScheduler } from './notifications/joinScheduler.js';
 import { Counters } from './observability/counters.js';
 import type { OffboardingContext } from './onboarding/offboarding.js';
 import { enablementJobs, onboardedTenants } from './onboarding/onboardingRecords.js';
-import { OnboardingSessionSigner } from './onboarding/signedTokens.js';
+import { OnboardingSessionSigner } from './onboarding/onboardingSessions.js';
 import type { OnboardingContext } from './onboarding/tenantOnboarding.js';
 import type { PresenceContext } from './presence/presenceContext.js';
 import { PresenceFanOut } from './presence/presenceFanOut.js';

@@ -6,8 +6,8 @@ import type { DocumentCollection } from '../store/documentStore.js';
 import type { Clock } from '../time/clock.js';
 import type { EnablementContext } from './enablementJobs.js';
 import { consentingRoles, type OnboardedTenant } from './onboardingRecords.js';
+import type { OnboardingSessionSigner } from './onboardingSessions.js';
 import type { AdminSignIn, MailboxTestFailure, TenantDirectory } from './ports.js';
-import type { OnboardingSessionSigner } from './signedTokens.js';
 
 /** What tenant onboarding needs: ports only. */
 export interface OnboardingContext {

@@ -19,8 +19,8 @@ import {
   type OnboardedTenant,
   onboardedTenants,
 } from '../../../shared/onboarding/onboardingRecords.js';
+import { OnboardingSessionSigner } from '../../../shared/onboarding/onboardingSessions.js';
 import type { AdminSignIn, TenantDirectory } from '../../../shared/onboarding/ports.js';
-import { OnboardingSessionSigner } from '../../../shared/onboarding/signedTokens.js';
 import {
   type CallbackOutcome,
   completeOnboardingStep,
