@@ -19,10 +19,6 @@ param clientStateSecret string
 @description('Webex service app or bot token; stored in Key Vault as webex-access-token.')
 param webexAccessToken string
 
-@secure()
-@description('Base64 of at least 32 random bytes (openssl rand -base64 32): signs the onboarding state; stored in Key Vault as onboarding-state-secret.')
-param onboardingStateSecret string
-
 @description('Expected audience of API tokens; empty means the app registration\'s identifier URI.')
 param apiAuthAudience string = ''
 
@@ -125,7 +121,6 @@ module keyVault './app/keyVault.bicep' = {
     tags: tags
     clientStateSecret: clientStateSecret
     webexAccessToken: webexAccessToken
-    onboardingStateSecret: onboardingStateSecret
   }
 }
 
@@ -162,7 +157,6 @@ module functionApp './app/functionApp.bicep' = {
     keyVaultKeyId: keyVault.outputs.keyWrappingKeyId
     clientStateSecretUri: keyVault.outputs.clientStateSecretUri
     webexAccessTokenUri: keyVault.outputs.webexAccessTokenUri
-    onboardingStateSecretUri: keyVault.outputs.onboardingStateSecretUri
     graphClientId: appRegistration.outputs.clientId
     apiAuthAudience: empty(apiAuthAudience) ? appRegistration.outputs.identifierUri : apiAuthAudience
   }

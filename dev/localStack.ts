@@ -251,9 +251,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       GRAPH_BASE_URL: graph.graphUrl,
       PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
       CLIENT_STATE_SECRET: await ensureLocalSecret(join(options.stateDir, 'secrets', 'client-state-secret')),
-      ONBOARDING_STATE_SECRET: await ensureLocalSecret(
-        join(options.stateDir, 'secrets', 'onboarding-state-secret'),
-      ),
       API_AUTH_ISSUER: `${graph.baseUrl}/{tenantid}/v2.0`,
       API_AUTH_AUDIENCE: graph.identity.apiAudience(),
       API_AUTH_JWKS_URL: `${graph.baseUrl}/common/discovery/v2.0/keys`,

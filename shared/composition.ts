@@ -26,7 +26,8 @@ import { GraphPresenceSource } from './adapters/graph/graphPresenceSource.js';
 import { GraphTenantDirectory } from './adapters/graph/graphTenantDirectory.js';
 import { GraphUserNames } from './adapters/graph/graphUserNames.js';
 import { MsalAdminSignIn } from './adapters/graph/msalAdminSignIn.js';
-import { type MsalClientCredential, MsalTokenProvider } from './adapters/graph/msalTokenProvider.js';
+import type { MsalClientCredential } from './adapters/graph/msalClients.js';
+import { MsalTokenProvider } from './adapters/graph/msalTokenProvider.js';
 import { KeyVaultKeyWrapper } from './adapters/keyVault/keyVaultKeyWrapper.js';
 import { type RunningTelemetry, startTelemetry } from './adapters/openTelemetry/telemetrySetup.js';
 import { ServiceBusDeadLetterQueues } from './adapters/serviceBus/serviceBusDeadLetterQueues.js';
@@ -36,6 +37,7 @@ import { WebexMessages } from './adapters/webex/webexMessages.js';
 import { WebexRoomDevices } from './adapters/webex/webexRoomDevices.js';
 import type { ApiAuthenticator } from './auth/apiAuthenticator.js';
 import type { RouteAccessContext } from './auth/routeAccess.js';
+import { SignedSingleUseStates, singleUseStates } from './auth/singleUseStates.js';
 import type { DeadLetterRecords } from './bus/deadLetterRecords.js';
 import type { DeadLetterQueues } from './bus/deadLetterRedrive.js';
 import type { MessageBus } from './bus/messageBus.js';
@@ -45,7 +47,6 @@ import type { ConnectContext } from './connect/connectCalendar.js';
 import { DelegatedMailboxTokens } from './connect/delegatedMailboxTokens.js';
 import { reconnectLinks } from './connect/reconnectLinks.js';
 import { SealedTokenCaches, tokenCaches } from './connect/sealedTokenCaches.js';
-import { SignedSingleUseStates, singleUseStates } from './connect/signedSingleUseState.js';
 import type { UserDataContext } from './connect/userDataRights.js';
 import { type ConsoleContext, consoleConfiguration } from './console/consoleShell.js';
 import { DataKeyRing, dataKeys, EnvelopeCipher } from './crypto/envelopeEncryption.js';
@@ -66,8 +67,8 @@ import type { JoinNotificationsContext } from './notifications/joinNotifications
 import { JoinNotificationScheduler } from './notifications/joinScheduler.js';
 import { Counters } from './observability/counters.js';
 import type { OffboardingContext } from './onboarding/offboarding.js';
-import { enablementJobs, onboardedTenants, onboardingStates } from './onboarding/onboardingRecords.js';
-import { OnboardingTokenSigner } from './onboarding/signedTokens.js';
+import { enablementJobs, onboardedTenants } from './onboarding/onboardingRecords.js';
+import { OnboardingSessionSigner } from './onboarding/onboardingSessions.js';
 import type { OnboardingContext } from './onboarding/tenantOnboarding.js';
 import type { PresenceContext } from './presence/presenceContext.js';
 import { PresenceFanOut } from './presence/presenceFanOut.js';
@@ -330,10 +331,16 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     pollPeriodMs: settings.presence.pollPeriodMs,
   };
   const directory = new GraphTenantDirectory(calendar, clock);
+  // One signed single-use `state` for every sign-in flow; each flow issues and consumes its own purpose.
+  const signInStates = new SignedSingleUseStates({
+    secret: settings.clientStateSecret,
+    states: store.collection(singleUseStates),
+    clock,
+  });
   const onboarding: OnboardingContext = {
     clock,
-    signer: new OnboardingTokenSigner(settings.onboarding.stateSecret),
-    states: store.collection(onboardingStates),
+    states: signInStates,
+    sessions: new OnboardingSessionSigner(settings.clientStateSecret),
     tenants: store.collection(onboardedTenants),
     signIn: new MsalAdminSignIn({
       clientId: settings.graph.clientId,
@@ -361,11 +368,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
   };
   const connect: ConnectContext = {
     tokens,
-    states: new SignedSingleUseStates({
-      secret: settings.clientStateSecret,
-      states: store.collection(singleUseStates),
-      clock,
-    }),
+    states: signInStates,
     caches: tokenCacheStore,
     delegation,
     watch,

@@ -21,7 +21,6 @@ var containers = [
   { name: 'presence', partitionKeyPath: '/tenantId' }
   { name: 'onboardedTenants', partitionKeyPath: '/id' }
   { name: 'enablementJobs', partitionKeyPath: '/tenantId', defaultTtl: -1 }
-  { name: 'onboardingStates', partitionKeyPath: '/id', defaultTtl: -1 }
   { name: 'singleUseStates', partitionKeyPath: '/id', defaultTtl: -1 }
   { name: 'tokenCaches', partitionKeyPath: '/userId' }
   { name: 'joinDeliveries', partitionKeyPath: '/tenantId', defaultTtl: -1 }

@@ -17,7 +17,6 @@ param serviceBusFullyQualifiedNamespace string
 param keyVaultKeyId string
 param clientStateSecretUri string
 param webexAccessTokenUri string
-param onboardingStateSecretUri string
 param graphClientId string
 param apiAuthAudience string
 
@@ -119,7 +118,6 @@ resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
     WEBEX_API_BASE_URL: 'https://webexapis.com/v1'
     WEBEX_ACCESS_TOKEN: '@Microsoft.KeyVault(SecretUri=${webexAccessTokenUri})'
     PRESENCE_POLL_MINUTES: '15'
-    ONBOARDING_STATE_SECRET: '@Microsoft.KeyVault(SecretUri=${onboardingStateSecretUri})'
   }
 }
 

@@ -10,8 +10,6 @@ param tags object
 param clientStateSecret string
 @secure()
 param webexAccessToken string
-@secure()
-param onboardingStateSecret string
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -49,16 +47,9 @@ resource webexAccessTokenValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = 
   properties: { value: webexAccessToken }
 }
 
-resource onboardingStateSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
-  parent: vault
-  name: 'onboarding-state-secret'
-  properties: { value: onboardingStateSecret }
-}
-
 output name string = vault.name
 // Versionless: the newest key version wraps; each wrapped key records the version that unwraps it.
 output keyWrappingKeyId string = keyWrappingKey.properties.keyUri
 // Versionless secret URIs: the app picks up a new secret version without a redeployment.
 output clientStateSecretUri string = clientStateSecretValue.properties.secretUri
 output webexAccessTokenUri string = webexAccessTokenValue.properties.secretUri
-output onboardingStateSecretUri string = onboardingStateSecretValue.properties.secretUri

@@ -1,13 +1,5 @@
+import type { AuthorizationUrlRequest, CodeRedemptionRequest } from '../auth/authorizationCode.js';
 import { AppError } from '../errors.js';
-
-/** A connected user's MSAL session: which account, and its token cache, serialised for storage. */
-export interface DelegatedSession {
-  homeAccountId: string;
-  userId: string;
-  tenantId: string;
-  /** MSAL's serialised token cache. A secret: store it only encrypted. */
-  serializedCache: string;
-}
 
 /** Access tokens for Graph. Failures: `unauthorized`, `reauthorization-required`, `dependency-unavailable`. */
 export interface GraphTokenProvider {
@@ -18,24 +10,9 @@ export interface GraphTokenProvider {
   appToken(tenantId: string, options?: { forceRefresh?: boolean }): Promise<string>;
 }
 
-/** "Connect your calendar": the authorization-code flow with PKCE and silent renewal from a stored cache. */
+/** "Connect your calendar" begins here: the sign-in URL of the authorization-code flow with PKCE. */
 export interface DelegatedTokenProvider {
-  authorizationUrl(request: {
-    redirectUri: string;
-    state: string;
-    codeChallenge: string;
-    loginHint?: string;
-  }): Promise<string>;
-  redeemAuthorizationCode(request: {
-    code: string;
-    codeVerifier: string;
-    redirectUri: string;
-  }): Promise<DelegatedSession>;
-  /** A token from the stored cache, refreshed when needed; the cache may change and must be stored again. */
-  delegatedToken(
-    session: DelegatedSession,
-    options?: { forceRefresh?: boolean },
-  ): Promise<{ accessToken: string; serializedCache: string }>;
+  authorizationUrl(request: AuthorizationUrlRequest): Promise<string>;
 }
 
 /** What the service asks for: the delegated permissions of "connect your calendar". */
@@ -76,10 +53,7 @@ export interface DelegatedTokenCacheStore {
  * `dependency-unavailable`.
  */
 export interface StoredDelegatedTokens {
-  connectAccount(
-    request: { code: string; codeVerifier: string; redirectUri: string },
-    caches: DelegatedTokenCacheStore,
-  ): Promise<DelegatedAccount>;
+  connectAccount(request: CodeRedemptionRequest, caches: DelegatedTokenCacheStore): Promise<DelegatedAccount>;
   delegatedAccessToken(
     account: DelegatedAccount,
     caches: DelegatedTokenCacheStore,

@@ -60,7 +60,10 @@ const settingsSchema = z.object({
     protocol: /^https?$/,
     error: 'must be the public http(s):// base URL of the function app',
   }),
-  /** Base64 of at least 32 random bytes; signs subscriptions' clientState. A Key Vault reference in Azure. */
+  /**
+   * Base64 of at least 32 random bytes; signs subscriptions' clientState, and (each with a key derived
+   * from it) the sign-in flows' `state` and onboarding's form sessions. A Key Vault reference in Azure.
+   */
   CLIENT_STATE_SECRET: z
     .string()
     .refine(
@@ -81,13 +84,6 @@ const settingsSchema = z.object({
     error: "must be the https:// URL of the issuer's signing keys",
   }),
   API_ADMIN_ROLE: z.string().min(1).default('HybridCalendar.Admin'),
-  /** Base64 of at least 32 random bytes; signs the `state` of tenant onboarding. A Key Vault reference in Azure. */
-  ONBOARDING_STATE_SECRET: z
-    .string()
-    .refine(
-      (value) => Buffer.from(value, 'base64').length >= 32,
-      'must be base64 of at least 32 random bytes',
-    ),
   WEBEX_API_BASE_URL: z
     .url({ protocol: /^https$/, error: 'must be an https:// URL such as https://webexapis.com/v1' })
     .default('https://webexapis.com/v1'),
@@ -140,7 +136,6 @@ export interface Settings {
   webex: { baseUrl: string; accessToken: string };
   /** Out-of-office presence: each activated user's automatic replies are read once per this period. */
   presence: { pollPeriodMs: number };
-  onboarding: { stateSecret: Buffer };
   telemetry: TelemetrySettings;
 }
 
@@ -185,7 +180,6 @@ function toSettings(raw: RawSettings): Settings {
     },
     webex: { baseUrl: raw.WEBEX_API_BASE_URL, accessToken: raw.WEBEX_ACCESS_TOKEN },
     presence: { pollPeriodMs: raw.PRESENCE_POLL_MINUTES * 60_000 },
-    onboarding: { stateSecret: Buffer.from(raw.ONBOARDING_STATE_SECRET, 'base64') },
     telemetry: {
       applicationInsightsConnectionString: raw.APPLICATIONINSIGHTS_CONNECTION_STRING,
       localExport:

@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { newPkcePair } from '../auth/authorizationCode.js';
+import type { SignedSingleUseStates, StateRefusal } from '../auth/singleUseStates.js';
 import type { DelegatedTokenProvider, StoredDelegatedTokens } from '../calendar/tokenProvider.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Counters } from '../observability/counters.js';
@@ -7,7 +8,6 @@ import { requestActivation } from '../watch/lifecycle.js';
 import type { WatchContext } from '../watch/watchContext.js';
 import type { DelegatedMailboxTokens } from './delegatedMailboxTokens.js';
 import type { SealedTokenCaches } from './sealedTokenCaches.js';
-import type { SignedSingleUseStates, StateRefusal } from './signedSingleUseState.js';
 
 /** What "connect your calendar" works with. */
 export interface ConnectContext {
@@ -42,8 +42,7 @@ export const startConnectQuerySchema = z.object({
 
 /** Starts the sign-in: authorization code with PKCE (S256), a signed single-use state holding the verifier. */
 export async function startConnect(context: ConnectContext, loginHint?: string): Promise<string> {
-  const codeVerifier = randomBytes(32).toString('base64url');
-  const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
+  const { codeVerifier, codeChallenge } = newPkcePair();
   const state = await context.states.issue(statePurpose, { codeVerifier });
   context.counters.increment('connect.started');
   return context.tokens.authorizationUrl({

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type DefaultTreeAdapterMap, parse } from 'parse5';
 import type { EventBody } from '../calendar/calendarEvent.js';
+import { escapeHtml } from '../html/serverPages.js';
 import type { JoinStrings } from './joinTemplates.js';
 
 /** What a join block shows; every value is checked before it is written anywhere. */
@@ -19,15 +20,6 @@ const blockAttribute = 'data-hybrid-calendar-join';
 const blockId = 'hybrid-calendar-join';
 const textStart = '-- Join details (hybrid-calendar) --';
 const textEnd = '-- end of join details --';
-
-function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 /** Only https links, SIP addresses and phone numbers of the expected shapes reach a body. */
 export function checkedJoinDetails(details: JoinDetails): JoinDetails {

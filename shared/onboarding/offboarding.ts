@@ -8,7 +8,7 @@ import type { TenantSubscriptions } from './ports.js';
 export interface OffboardingContext {
   store: DocumentStore;
   subscriptions: TenantSubscriptions;
-  /** Drops what this instance holds in memory of the tenant (settings, unwrapped data keys). */
+  /** Drops what this instance holds in memory of the tenant (settings, unwrapped data keys of its users and of itself). */
   forgetCached(tenantId: string, userIds: readonly string[]): void;
 }
 
@@ -33,6 +33,47 @@ export interface OffboardingReport {
   };
 }
 
+type ContainerName = keyof typeof containerLayouts;
+type RemovedKind = Exclude<keyof OffboardingReport['removed'], 'subscriptions'>;
+
+/** How a container's documents of one tenant are found. */
+type TenantDocumentsIn =
+  /** The container is partitioned by tenant: the tenant's whole partition. */
+  | 'tenant-partition'
+  /** One document per tenant, its id the tenant id (partitioned by `/id`). */
+  | 'tenant-document'
+  /** Documents that name the tenant in `tenantId`, across partitions. */
+  | 'tenant-field'
+  /** The data keys of the tenant's users (partitioned by user): found through the other containers. */
+  | 'keys-of-tenant-users';
+
+/**
+ * Every container that can hold a tenant's data, how offboarding finds the tenant's documents in it
+ * and the kind its answer counts them as; the order is the order of deletion (data keys last: until
+ * then a failed run can be retried with every record still readable). A container is either here or
+ * in `containersWithoutTenantData` (a test checks that each container of `containers.ts` is in one).
+ */
+export const offboardedContainers = {
+  users: { find: 'tenant-partition', reportedAs: 'watchedUsers' },
+  meetings: { find: 'tenant-field', reportedAs: 'meetingRecords' },
+  traces: { find: 'tenant-field', reportedAs: 'traces' },
+  deadLetters: { find: 'tenant-field', reportedAs: 'deadLetters' },
+  tenants: { find: 'tenant-document', reportedAs: 'settings' },
+  onboardedTenants: { find: 'tenant-document', reportedAs: 'onboarding' },
+  // Only states issued for a known tenant (onboarding's consent step) name it; the others name nobody.
+  singleUseStates: { find: 'tenant-field', reportedAs: 'onboardingStates' },
+  enablementJobs: { find: 'tenant-partition', reportedAs: 'enablementJobs' },
+  presence: { find: 'tenant-partition', reportedAs: 'presence' },
+  joinDeliveries: { find: 'tenant-partition', reportedAs: 'joinDeliveries' },
+  cloudEventEndpoints: { find: 'tenant-document', reportedAs: 'cloudEventEndpoints' },
+  // Connected users' token caches: sealed, but offboarding removes them all the same.
+  tokenCaches: { find: 'tenant-field', reportedAs: 'tokenCaches' },
+  dataKeys: { find: 'keys-of-tenant-users', reportedAs: 'dataKeys' },
+} as const satisfies Partial<Record<ContainerName, { find: TenantDocumentsIn; reportedAs: RemovedKind }>>;
+
+/** Containers that never hold a tenant's data, each with the reason. None today. */
+export const containersWithoutTenantData: Partial<Record<ContainerName, string>> = {};
+
 /**
  * Any document of a container, read for its id and partition key only: offboarding deletes what is
  * there even when a record no longer matches its current schema.
@@ -41,7 +82,6 @@ const anyDocumentSchema = z.looseObject({
   id: z.string(),
   tenantId: z.string().nullish(),
   userId: z.string().nullish(),
-  queue: z.string().nullish(),
 });
 type AnyDocument = z.infer<typeof anyDocumentSchema>;
 
@@ -49,22 +89,45 @@ function anyDocumentsOf(layout: ContainerLayout): CollectionDefinition<AnyDocume
   return { ...layout, schema: anyDocumentSchema };
 }
 
-const byTenant = (tenantId: string) => ({
-  text: 'SELECT c.id, c.tenantId, c.userId, c.queue FROM c WHERE c.tenantId = @tenantId',
-  parameters: [{ name: '@tenantId' as const, value: tenantId }],
-});
-const everything = { text: 'SELECT c.id, c.tenantId, c.userId, c.queue FROM c' };
+/** The field a layout is partitioned by (all are top-level fields). */
+function partitionFieldOf(layout: ContainerLayout): string {
+  return layout.partitionKeyPath.slice(1);
+}
+
+/** Reads id, tenant, user and partition key only: never a sealed body. */
+function projectionOf(layout: ContainerLayout): string {
+  const fields = new Set(['id', 'tenantId', 'userId', partitionFieldOf(layout)]);
+  return [...fields].map((field) => `c.${field}`).join(', ');
+}
+
+async function tenantDocuments(
+  store: DocumentStore,
+  layout: ContainerLayout,
+  find: Exclude<TenantDocumentsIn, 'keys-of-tenant-users'>,
+  tenantId: string,
+): Promise<AnyDocument[]> {
+  if (find === 'tenant-document') return [{ id: tenantId, [partitionFieldOf(layout)]: tenantId }];
+  const collection = store.collection(anyDocumentsOf(layout));
+  const select = `SELECT ${projectionOf(layout)} FROM c`;
+  if (find === 'tenant-partition') return collection.queryPartition(tenantId, { text: select });
+  return collection.queryAll({
+    text: `${select} WHERE c.tenantId = @tenantId`,
+    parameters: [{ name: '@tenantId' as const, value: tenantId }],
+  });
+}
 
 async function deleteAll(
   store: DocumentStore,
   layout: ContainerLayout,
   documents: readonly AnyDocument[],
-  partitionKeyOf: (document: AnyDocument) => string,
 ): Promise<number> {
   const collection = store.collection(anyDocumentsOf(layout));
+  const partitionField = partitionFieldOf(layout);
   let removed = 0;
   for (const document of documents) {
-    if (await collection.delete(document.id, partitionKeyOf(document))) removed += 1;
+    const partitionKey = document[partitionField];
+    if (typeof partitionKey !== 'string') continue;
+    if (await collection.delete(document.id, partitionKey)) removed += 1;
   }
   return removed;
 }
@@ -80,9 +143,6 @@ export async function offboardTenant(
 ): Promise<OffboardingReport> {
   const tenantId = tenantIdInput.toLowerCase();
   const { store } = context;
-  const users = await store
-    .collection(anyDocumentsOf(containerLayouts.users))
-    .queryPartition(tenantId, everything);
 
   // Subscriptions Graph knows for the tenant; without consent (already revoked) there are none to reach.
   let subscriptions = 0;
@@ -95,105 +155,40 @@ export async function offboardTenant(
     subscriptions += 1;
   }
 
-  const watchedUsers = await deleteAll(store, containerLayouts.users, users, () => tenantId);
-  const meetings = await store
-    .collection(anyDocumentsOf(containerLayouts.meetings))
-    .queryAll(byTenant(tenantId));
-  const traces = await store.collection(anyDocumentsOf(containerLayouts.traces)).queryAll(byTenant(tenantId));
-  const userIds = [
-    ...new Set(
-      [...users.map((user) => user.id), ...meetings.map((m) => m.userId), ...traces.map((t) => t.userId)]
-        .filter((id): id is string => typeof id === 'string' && id.length > 0)
-        // Keys are partitioned by the id as it was sealed with; both spellings are looked at.
-        .flatMap((id) => [id, id.toLowerCase()]),
-    ),
-  ];
-  const meetingRecords = await deleteAll(store, containerLayouts.meetings, meetings, (d) => d.userId ?? '');
-  const traceCount = await deleteAll(store, containerLayouts.traces, traces, (d) => d.userId ?? '');
-  const deadLetterDocuments = await store
-    .collection(anyDocumentsOf(containerLayouts.deadLetters))
-    .queryAll(byTenant(tenantId));
-  const deadLetters = await deleteAll(
-    store,
-    containerLayouts.deadLetters,
-    deadLetterDocuments,
-    (d) => d.queue ?? '',
-  );
-  const settings = await deleteAll(store, containerLayouts.tenants, [{ id: tenantId }], () => tenantId);
-  const onboarding = await deleteAll(
-    store,
-    containerLayouts.onboardedTenants,
-    [{ id: tenantId }],
-    () => tenantId,
-  );
-  const stateDocuments = await store
-    .collection(anyDocumentsOf(containerLayouts.onboardingStates))
-    .queryAll(byTenant(tenantId));
-  const onboardingStates = await deleteAll(
-    store,
-    containerLayouts.onboardingStates,
-    stateDocuments,
-    (d) => d.id,
-  );
-  const jobs = await store
-    .collection(anyDocumentsOf(containerLayouts.enablementJobs))
-    .queryPartition(tenantId, everything);
-  const enablementJobs = await deleteAll(store, containerLayouts.enablementJobs, jobs, () => tenantId);
-  const presenceDocuments = await store
-    .collection(anyDocumentsOf(containerLayouts.presence))
-    .queryPartition(tenantId, everything);
-  const presence = await deleteAll(store, containerLayouts.presence, presenceDocuments, () => tenantId);
-  const deliveryDocuments = await store
-    .collection(anyDocumentsOf(containerLayouts.joinDeliveries))
-    .queryPartition(tenantId, everything);
-  const joinDeliveries = await deleteAll(
-    store,
-    containerLayouts.joinDeliveries,
-    deliveryDocuments,
-    () => tenantId,
-  );
-  const cloudEventEndpoints = await deleteAll(
-    store,
-    containerLayouts.cloudEventEndpoints,
-    [{ id: tenantId }],
-    () => tenantId,
-  );
-  // Connected users' token caches: sealed, but offboarding removes them all the same.
-  const cacheDocuments = await store
-    .collection(anyDocumentsOf(containerLayouts.tokenCaches))
-    .queryAll(byTenant(tenantId));
-  const tokenCaches = await deleteAll(
-    store,
-    containerLayouts.tokenCaches,
-    cacheDocuments,
-    (d) => d.userId ?? '',
-  );
+  // Everything of the tenant is found before anything is deleted: the users' ids come from all of it.
+  const found: Array<{ layout: ContainerLayout; reportedAs: RemovedKind; documents: AnyDocument[] }> = [];
+  // Keys are per user, and per tenant for what is sealed for the tenant (its CloudEvents secrets).
+  const keyOwnerSet = new Set<string>([tenantId]);
+  for (const [name, { find, reportedAs }] of Object.entries(offboardedContainers)) {
+    if (find === 'keys-of-tenant-users') continue;
+    const layout = containerLayouts[name as ContainerName];
+    const documents = await tenantDocuments(store, layout, find, tenantId);
+    found.push({ layout, reportedAs, documents });
+    for (const document of documents) {
+      const userId = layout === containerLayouts.users ? document.id : document.userId;
+      // Keys are partitioned by the id as it was sealed with; both spellings are looked at.
+      if (typeof userId === 'string' && userId.length > 0) {
+        keyOwnerSet.add(userId);
+        keyOwnerSet.add(userId.toLowerCase());
+      }
+    }
+  }
+  const keyOwners = [...keyOwnerSet];
+
+  const removed = { subscriptions } as OffboardingReport['removed'];
+  for (const { layout, reportedAs, documents } of found)
+    removed[reportedAs] = await deleteAll(store, layout, documents);
 
   // The data keys last: until here a failure could be retried with every record still readable.
   const keyCollection = store.collection(anyDocumentsOf(containerLayouts.dataKeys));
   let dataKeys = 0;
-  for (const userId of userIds) {
-    const keys = await keyCollection.queryPartition(userId, everything);
-    dataKeys += await deleteAll(store, containerLayouts.dataKeys, keys, () => userId);
+  for (const owner of keyOwners) {
+    const keys = await keyCollection.queryPartition(owner, {
+      text: `SELECT ${projectionOf(containerLayouts.dataKeys)} FROM c`,
+    });
+    dataKeys += await deleteAll(store, containerLayouts.dataKeys, keys);
   }
-  context.forgetCached(tenantId, userIds);
-  return {
-    tenantId,
-    removed: {
-      subscriptions,
-      watchedUsers,
-      meetingRecords,
-      traces: traceCount,
-      deadLetters,
-      settings,
-      onboarding,
-      onboardingStates,
-      enablementJobs,
-      presence,
-      tokenCaches,
-      joinDeliveries,
-      cloudEventEndpoints,
-      dataKeys,
-    },
-  };
+  removed[offboardedContainers.dataKeys.reportedAs] = dataKeys;
+  context.forgetCached(tenantId, keyOwners);
+  return { tenantId, removed };
 }

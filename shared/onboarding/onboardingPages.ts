@@ -1,3 +1,4 @@
+import { escapeHtml, htmlDocument, serverPageHeaders } from '../html/serverPages.js';
 import type { EnablementJob, OnboardedTenant } from './onboardingRecords.js';
 import type { InvalidStateReason, MailboxTestOutcome } from './tenantOnboarding.js';
 
@@ -7,37 +8,17 @@ export interface Page {
   html: string;
 }
 
-/** Escapes text for HTML content and double-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-/** Headers of every onboarding page: no caching, no framing, no referrer (URLs carry codes), no scripts. */
-export const pageHeaders: Readonly<Record<string, string>> = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-};
+/** Headers of every onboarding page: its own CSS and forms posting back to it, nothing else. */
+export const pageHeaders = serverPageHeaders({ inlineStyles: true, formsToSelf: true });
 
 const startPath = '/api/onboarding/tenant';
 
+const style =
+  'body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem}' +
+  '.failure{color:#a4262c}.success{color:#107c10}fieldset{margin:1rem 0}';
+
 function layout(title: string, body: string): string {
-  return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<title>${escapeHtml(title)} · hybrid-calendar</title>`,
-    '<style>body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem}',
-    '.failure{color:#a4262c}.success{color:#107c10}fieldset{margin:1rem 0}</style>',
-    `</head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
-  ].join('');
+  return htmlDocument({ title: `${title} · hybrid-calendar`, heading: title, body, style });
 }
 
 const stateReasons: Record<InvalidStateReason, string> = {

@@ -2,27 +2,6 @@ import { z } from 'zod';
 import { containerLayouts } from '../store/containers.js';
 import type { CollectionDefinition } from '../store/documentStore.js';
 
-/** The OAuth `state` of one onboarding step, stored so that it can be used once only. */
-export const onboardingStateSchema = z.object({
-  id: z.string().min(16).max(64),
-  purpose: z.enum(['sign-in', 'consent']),
-  /** The PKCE verifier of the sign-in: it travels here, never in a cookie. */
-  codeVerifier: z.string().min(43).max(128).optional(),
-  /** The tenant and administrator a consent step is for. */
-  tenantId: z.string().min(1).optional(),
-  adminObjectId: z.string().min(1).optional(),
-  createdAt: z.iso.datetime(),
-  expiresAt: z.iso.datetime(),
-  consumedAt: z.iso.datetime().optional(),
-  /** Seconds Cosmos keeps the record: long enough to tell a replay from a forgery. */
-  ttl: z.number().int().positive(),
-});
-export type OnboardingState = z.infer<typeof onboardingStateSchema>;
-export const onboardingStates: CollectionDefinition<OnboardingState> = {
-  ...containerLayouts.onboardingStates,
-  schema: onboardingStateSchema,
-};
-
 /** A tenant whose administrator granted admin consent through onboarding. */
 export const onboardedTenantSchema = z.object({
   id: z.string().min(1),

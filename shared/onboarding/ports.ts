@@ -1,3 +1,5 @@
+import type { AuthorizationUrlRequest, CodeRedemptionRequest } from '../auth/authorizationCode.js';
+
 /** What the sign-in of an administrator gives back. */
 export interface AdminSignInResult {
   tenantId: string;
@@ -10,13 +12,8 @@ export interface AdminSignInResult {
 
 /** The administrator's sign-in (authorization code with PKCE), in Entra ID's multi-tenant authority. */
 export interface AdminSignIn {
-  authorizationUrl(request: {
-    redirectUri: string;
-    state: string;
-    codeChallenge: string;
-    loginHint?: string;
-  }): Promise<string>;
-  redeem(request: { code: string; codeVerifier: string; redirectUri: string }): Promise<AdminSignInResult>;
+  authorizationUrl(request: AuthorizationUrlRequest): Promise<string>;
+  redeem(request: CodeRedemptionRequest): Promise<AdminSignInResult>;
   /** Role template ids of the signed-in user's directory roles, from Graph. */
   directoryRoleTemplateIds(accessToken: string): Promise<string[]>;
   /** Where the administrator grants the application permissions for their tenant (never `common`). */

@@ -1,23 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { newPkcePair } from '../auth/authorizationCode.js';
+import type { SignedSingleUseStates, StateRefusal } from '../auth/singleUseStates.js';
 import { AppError, hasErrorCode } from '../errors.js';
 import type { DocumentCollection } from '../store/documentStore.js';
 import type { Clock } from '../time/clock.js';
 import type { EnablementContext } from './enablementJobs.js';
-import {
-  consentingRoles,
-  type OnboardedTenant,
-  type OnboardingState,
-  onboardingStateSchema,
-} from './onboardingRecords.js';
+import { consentingRoles, type OnboardedTenant } from './onboardingRecords.js';
+import type { OnboardingSessionSigner } from './onboardingSessions.js';
 import type { AdminSignIn, MailboxTestFailure, TenantDirectory } from './ports.js';
-import type { OnboardingTokenSigner } from './signedTokens.js';
 
 /** What tenant onboarding needs: ports only. */
 export interface OnboardingContext {
   clock: Clock;
-  signer: OnboardingTokenSigner;
-  states: DocumentCollection<OnboardingState>;
+  /** The signed single-use `state` of the sign-in and of the consent (purpose `onboarding`). */
+  states: SignedSingleUseStates;
+  sessions: OnboardingSessionSigner;
   tenants: DocumentCollection<OnboardedTenant>;
   signIn: AdminSignIn;
   directory: TenantDirectory;
@@ -26,14 +23,21 @@ export interface OnboardingContext {
   callbackUrl: string;
 }
 
-/** A `state` lives this long: Entra ID's codes live about as long. */
-export const stateLifetimeMs = 10 * 60_000;
 /** The form session of an administrator who finished consent. */
 export const sessionLifetimeMs = 60 * 60_000;
-/** Cosmos keeps a used or stale state a day, so that a replay is told apart from a forgery. */
-const stateRecordTtlSeconds = 24 * 3_600;
+/** The purpose of onboarding's states: a state of another flow never completes onboarding. */
+const statePurpose = 'onboarding';
 
-const signedStateSchema = z.object({ n: z.string().min(16).max(64), x: z.number().int() });
+/**
+ * What an onboarding state carries back to the callback. The sign-in's holds the PKCE verifier;
+ * the consent's the administrator (its tenant is the state's `tenantId`, which offboarding finds).
+ */
+const stepSchema = z.discriminatedUnion('step', [
+  z.object({ step: z.literal('sign-in'), codeVerifier: z.string().min(43).max(128) }),
+  z.object({ step: z.literal('consent'), adminObjectId: z.string().min(1) }),
+]);
+type OnboardingStep = z.infer<typeof stepSchema>;
+
 const sessionSchema = z.object({ t: z.string().min(1), a: z.string().min(1), x: z.number().int() });
 
 /** An administrator's form session: the tenant they onboarded and who they are. */
@@ -56,7 +60,7 @@ export type CallbackQuery = z.infer<typeof callbackQuerySchema>;
 
 export const startQuerySchema = z.object({ login_hint: z.string().max(256).optional() });
 
-export type InvalidStateReason = 'missing' | 'forged' | 'expired' | 'replayed';
+export type InvalidStateReason = 'missing' | StateRefusal;
 
 /** What the callback comes to; each kind has its page (`onboardingPages.ts`). */
 export type CallbackOutcome =
@@ -67,58 +71,22 @@ export type CallbackOutcome =
   | { kind: 'consent-declined'; error: string; description: string }
   | { kind: 'onboarded'; tenant: OnboardedTenant; session: string };
 
-function newNonce(): string {
-  return randomBytes(24).toString('base64url');
-}
-
-async function issueState(
-  context: OnboardingContext,
-  fields: Pick<OnboardingState, 'purpose' | 'codeVerifier' | 'tenantId' | 'adminObjectId'>,
-): Promise<string> {
-  const now = context.clock.now();
-  const expiresAtMs = now.getTime() + stateLifetimeMs;
-  const id = newNonce();
-  const record: OnboardingState = {
-    id,
-    purpose: fields.purpose,
-    ...(fields.codeVerifier ? { codeVerifier: fields.codeVerifier } : {}),
-    ...(fields.tenantId ? { tenantId: fields.tenantId } : {}),
-    ...(fields.adminObjectId ? { adminObjectId: fields.adminObjectId } : {}),
-    createdAt: now.toISOString(),
-    expiresAt: new Date(expiresAtMs).toISOString(),
-    ttl: stateRecordTtlSeconds,
-  };
-  await context.states.create(onboardingStateSchema.parse(record));
-  return context.signer.sign('state', { n: id, x: expiresAtMs });
-}
-
 /**
- * Checks a returned `state` and uses it up: the signature first, then the expiry (neither writes),
- * then a conditional write that marks it used, so that of two racing callbacks only one goes on.
+ * Checks a returned `state` and uses it up (`SignedSingleUseStates.consume`): only the first of two
+ * racing callbacks goes on, and a forged or expired one writes nothing.
  */
 async function consumeState(
   context: OnboardingContext,
   token: string | undefined,
-): Promise<{ ok: true; state: OnboardingState } | { ok: false; reason: InvalidStateReason }> {
+): Promise<
+  { ok: true; step: OnboardingStep; tenantId: string | null } | { ok: false; reason: InvalidStateReason }
+> {
   if (!token) return { ok: false, reason: 'missing' };
-  const signed = context.signer.verify('state', token, signedStateSchema);
-  if (!signed) return { ok: false, reason: 'forged' };
-  const now = context.clock.now();
-  if (signed.x <= now.getTime()) return { ok: false, reason: 'expired' };
-  const stored = await context.states.read(signed.n, signed.n);
-  if (!stored) return { ok: false, reason: 'replayed' };
-  if (stored.value.consumedAt) return { ok: false, reason: 'replayed' };
-  if (Date.parse(stored.value.expiresAt) <= now.getTime()) return { ok: false, reason: 'expired' };
-  try {
-    await context.states.replace(
-      { ...stored.value, consumedAt: now.toISOString() },
-      { ifMatch: stored.etag },
-    );
-  } catch (error) {
-    if (hasErrorCode(error, 'precondition-failed')) return { ok: false, reason: 'replayed' };
-    throw error;
-  }
-  return { ok: true, state: stored.value };
+  const consumed = await context.states.consume(statePurpose, token);
+  if (!consumed.ok) return { ok: false, reason: consumed.refusal };
+  const step = stepSchema.safeParse(consumed.payload);
+  if (!step.success) return { ok: false, reason: 'forged' };
+  return { ok: true, step: step.data, tenantId: consumed.tenantId };
 }
 
 /** `GET /api/onboarding/tenant`: a state with the PKCE verifier, and where to sign in. */
@@ -126,12 +94,12 @@ export async function startTenantOnboarding(
   context: OnboardingContext,
   request: { loginHint?: string | undefined },
 ): Promise<string> {
-  const codeVerifier = randomBytes(32).toString('base64url');
-  const state = await issueState(context, { purpose: 'sign-in', codeVerifier });
+  const { codeVerifier, codeChallenge } = newPkcePair();
+  const state = await context.states.issue(statePurpose, { step: 'sign-in', codeVerifier });
   return context.signIn.authorizationUrl({
     redirectUri: context.callbackUrl,
     state,
-    codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'),
+    codeChallenge,
     ...(request.loginHint ? { loginHint: request.loginHint } : {}),
   });
 }
@@ -154,32 +122,32 @@ export async function completeOnboardingStep(
 ): Promise<CallbackOutcome> {
   const consumed = await consumeState(context, query.state);
   if (!consumed.ok) return { kind: 'invalid-state', reason: consumed.reason };
-  const { state } = consumed;
-  if (state.purpose === 'sign-in') return afterSignIn(context, state, query);
-  return afterConsent(context, state, query);
+  const { step, tenantId } = consumed;
+  if (step.step === 'sign-in') return afterSignIn(context, step.codeVerifier, query);
+  return afterConsent(context, { tenantId, adminObjectId: step.adminObjectId }, query);
 }
 
 async function afterSignIn(
   context: OnboardingContext,
-  state: OnboardingState,
+  codeVerifier: string,
   query: CallbackQuery,
 ): Promise<CallbackOutcome> {
   if (query.error)
     return { kind: 'sign-in-failed', error: query.error, description: query.error_description ?? '' };
-  if (!query.code || !state.codeVerifier)
+  if (!query.code)
     return { kind: 'sign-in-failed', error: 'invalid_request', description: 'The answer carried no code.' };
   const signedIn = await context.signIn.redeem({
     code: query.code,
-    codeVerifier: state.codeVerifier,
+    codeVerifier,
     redirectUri: context.callbackUrl,
   });
   const roles = signedIn.wids ?? (await context.signIn.directoryRoleTemplateIds(signedIn.accessToken));
   if (!mayConsentForTenant(roles)) return { kind: 'not-an-administrator' };
-  const consentState = await issueState(context, {
-    purpose: 'consent',
-    tenantId: signedIn.tenantId.toLowerCase(),
-    adminObjectId: signedIn.userId.toLowerCase(),
-  });
+  const consentState = await context.states.issue(
+    statePurpose,
+    { step: 'consent', adminObjectId: signedIn.userId.toLowerCase() },
+    signedIn.tenantId.toLowerCase(),
+  );
   return {
     kind: 'redirect',
     location: context.signIn.adminConsentUrl({
@@ -192,7 +160,7 @@ async function afterSignIn(
 
 async function afterConsent(
   context: OnboardingContext,
-  state: OnboardingState,
+  state: { tenantId: string | null; adminObjectId: string },
   query: CallbackQuery,
 ): Promise<CallbackOutcome> {
   // Entra ID sends admin_consent=True with errors too: the error decides.
@@ -231,7 +199,7 @@ async function afterConsent(
 }
 
 function issueSession(context: OnboardingContext, session: OnboardingSession): string {
-  return context.signer.sign('session', {
+  return context.sessions.sign({
     t: session.tenantId,
     a: session.adminObjectId,
     x: context.clock.now().getTime() + sessionLifetimeMs,
@@ -240,7 +208,7 @@ function issueSession(context: OnboardingContext, session: OnboardingSession): s
 
 /** The administrator behind a form post; `forbidden` when the session is forged or over. */
 export function sessionOf(context: OnboardingContext, token: string): OnboardingSession {
-  const session = context.signer.verify('session', token, sessionSchema);
+  const session = context.sessions.verify(token, sessionSchema);
   if (!session || session.x <= context.clock.now().getTime())
     throw new AppError('forbidden', 'The onboarding session is invalid or over: start onboarding again.');
   return { tenantId: session.t, adminObjectId: session.a };

@@ -23,9 +23,7 @@ export const containerLayouts = {
   onboardedTenants: { containerId: 'onboardedTenants', partitionKeyPath: '/id' },
   /** Enablement jobs (by UPN, group or all mailboxes) and their progress; each expires a week after it ends. */
   enablementJobs: { containerId: 'enablementJobs', partitionKeyPath: '/tenantId', defaultTtlSeconds: -1 },
-  /** OAuth `state` of onboarding sign-ins and consents: single use, expire on their own. */
-  onboardingStates: { containerId: 'onboardingStates', partitionKeyPath: '/id', defaultTtlSeconds: -1 },
-  /** Signed single-use OAuth `state` of sign-in flows: consumed once, each expiring with its own `ttl`. */
+  /** Signed single-use OAuth `state` of the sign-in flows (connect, onboarding): consumed once, each expiring with its own `ttl`. */
   singleUseStates: { containerId: 'singleUseStates', partitionKeyPath: '/id', defaultTtlSeconds: -1 },
   /** Connected users' MSAL token caches, sealed with the user's data key. */
   tokenCaches: { containerId: 'tokenCaches', partitionKeyPath: '/userId' },

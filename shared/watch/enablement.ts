@@ -114,35 +114,19 @@ export async function listUsers(
 ): Promise<UserStatus[]> {
   const users = await context.users.inTenant(tenantId, state);
   const links = await Promise.all(users.map((user) => reconnectUrlOf(user)));
-  return users.map(
-    (
-      {
-        id,
-        enabled,
-        state: userState,
-        errorReason,
-        consecutiveFailures,
-        nextRetryAt,
-        subscriptionExpiresAt,
-        activatedAt,
-        updatedAt,
-        authorization,
-        reauthorizationAskedAt,
-      },
-      index,
-    ) => ({
-      id,
-      enabled,
-      state: userState,
-      errorReason,
-      consecutiveFailures,
-      nextRetryAt,
-      subscriptionExpiresAt,
-      activatedAt,
-      updatedAt,
-      authorization,
-      reauthorizationAskedAt,
-      reconnectUrl: links[index] ?? null,
-    }),
-  );
+  // Each field named once: nothing of the record beyond these reaches the answer.
+  return users.map((user, index) => ({
+    id: user.id,
+    enabled: user.enabled,
+    state: user.state,
+    errorReason: user.errorReason,
+    consecutiveFailures: user.consecutiveFailures,
+    nextRetryAt: user.nextRetryAt,
+    subscriptionExpiresAt: user.subscriptionExpiresAt,
+    activatedAt: user.activatedAt,
+    updatedAt: user.updatedAt,
+    authorization: user.authorization,
+    reauthorizationAskedAt: user.reauthorizationAskedAt,
+    reconnectUrl: links[index] ?? null,
+  }));
 }

@@ -7,10 +7,10 @@ import type { GraphSimulator } from '../../dev/graphSimulator/server.js';
 import { LocalFileKeyWrapper } from '../../dev/localKeyWrapper.js';
 import { CosmosWatchedUsers } from '../../shared/adapters/cosmos/cosmosWatchedUsers.js';
 import { MsalTokenProvider } from '../../shared/adapters/graph/msalTokenProvider.js';
+import { SignedSingleUseStates, singleUseStates } from '../../shared/auth/singleUseStates.js';
 import { isReauthorizationRequired } from '../../shared/calendar/tokenProvider.js';
 import { DelegatedMailboxTokens } from '../../shared/connect/delegatedMailboxTokens.js';
 import { SealedTokenCaches, tokenCaches } from '../../shared/connect/sealedTokenCaches.js';
-import { SignedSingleUseStates, singleUseStates } from '../../shared/connect/signedSingleUseState.js';
 import { DataKeyRing, dataKeys, EnvelopeCipher } from '../../shared/crypto/envelopeEncryption.js';
 import { Counters } from '../../shared/observability/counters.js';
 import { watchedUsers } from '../../shared/watch/watchedUser.js';
@@ -78,7 +78,11 @@ describe('signed single-use state on Cosmos', () => {
     const { states } = await buildParts();
     const state = await states.issue('connect', { codeVerifier: 'v' });
 
-    expect(await states.consume('connect', state)).toEqual({ ok: true, payload: { codeVerifier: 'v' } });
+    expect(await states.consume('connect', state)).toEqual({
+      ok: true,
+      payload: { codeVerifier: 'v' },
+      tenantId: null,
+    });
     expect(await states.consume('connect', state)).toEqual({ ok: false, refusal: 'replayed' });
   });
 

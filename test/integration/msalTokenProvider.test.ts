@@ -3,6 +3,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphSimulator } from '../../dev/graphSimulator/server.js';
 import { MsalTokenProvider } from '../../shared/adapters/graph/msalTokenProvider.js';
+import type { DelegatedAccount, DelegatedTokenCacheStore } from '../../shared/calendar/tokenProvider.js';
 import { startTestGraphSimulator } from '../support/graphSimulator.js';
 
 let simulator: GraphSimulator;
@@ -29,6 +30,21 @@ async function signIn(loginHint: string, codeChallenge: string, state: string): 
   const response = await fetch(url, { redirect: 'manual' });
   expect(response.status).toBe(302);
   return new URL(response.headers.get('location') ?? '');
+}
+
+/** Token caches kept in memory, one per user; `saved` shows each version stored. */
+class InMemoryTokenCaches implements DelegatedTokenCacheStore {
+  readonly saved: string[] = [];
+  readonly #caches = new Map<string, string>();
+
+  async load(userId: string): Promise<string | undefined> {
+    return this.#caches.get(userId);
+  }
+
+  async save(account: DelegatedAccount, serializedCache: string): Promise<void> {
+    this.#caches.set(account.userId, serializedCache);
+    this.saved.push(serializedCache);
+  }
 }
 
 function pkcePair() {
@@ -89,64 +105,61 @@ describe('MsalTokenProvider against the Graph simulator', () => {
     }
   });
 
-  it('when a user signs in with PKCE, then the code redeems into a session for that user', async () => {
+  it('when a user signs in with PKCE, then the code redeems into an account for that user, its cache stored', async () => {
     const { verifier, challenge } = pkcePair();
     const callback = await signIn('bjorn@contoso.example', challenge, 'state-1');
+    const caches = new InMemoryTokenCaches();
 
-    const session = await provider.redeemAuthorizationCode({
-      code: callback.searchParams.get('code') ?? '',
-      codeVerifier: verifier,
-      redirectUri,
-    });
+    const account = await provider.connectAccount(
+      { code: callback.searchParams.get('code') ?? '', codeVerifier: verifier, redirectUri },
+      caches,
+    );
 
     expect(callback.searchParams.get('state')).toBe('state-1');
-    expect(session.userId).toBe('1e0d4b8a-0002-4c3f-9a7e-5b6c7d8e9f02');
-    expect(session.tenantId).toBe(simulator.tenant.tenantId);
-    const { accessToken } = await provider.delegatedToken(session);
-    expect(decodeJwt(accessToken)).toMatchObject({ idtyp: 'user', oid: session.userId });
+    expect(account.userId).toBe('1e0d4b8a-0002-4c3f-9a7e-5b6c7d8e9f02');
+    expect(account.tenantId).toBe(simulator.tenant.tenantId);
+    expect(caches.saved).toHaveLength(1);
+    const accessToken = await provider.delegatedAccessToken(account, caches);
+    expect(decodeJwt(accessToken)).toMatchObject({ idtyp: 'user', oid: account.userId });
     const me = await fetch(`${simulator.graphUrl}/me/events`, {
       headers: { authorization: `Bearer ${accessToken}` },
     });
     expect(me.status).toBe(200);
   });
 
-  it('when the code verifier does not match the challenge, then the code is refused', async () => {
+  it('when the code verifier does not match the challenge, then the code is refused and nothing is stored', async () => {
     const { challenge } = pkcePair();
     const callback = await signIn('ayse@contoso.example', challenge, 'state-2');
+    const caches = new InMemoryTokenCaches();
 
     await expect(
-      provider.redeemAuthorizationCode({
-        code: callback.searchParams.get('code') ?? '',
-        codeVerifier: pkcePair().verifier,
-        redirectUri,
-      }),
+      provider.connectAccount(
+        { code: callback.searchParams.get('code') ?? '', codeVerifier: pkcePair().verifier, redirectUri },
+        caches,
+      ),
     ).rejects.toMatchObject({ code: 'reauthorization-required' });
+    expect(caches.saved).toEqual([]);
   });
 
   it('when the access token must be renewed, then the refresh token gets a new one, until it is revoked', async () => {
     const { verifier, challenge } = pkcePair();
     const callback = await signIn('kenji@contoso.example', challenge, 'state-3');
-    const session = await provider.redeemAuthorizationCode({
-      code: callback.searchParams.get('code') ?? '',
-      codeVerifier: verifier,
-      redirectUri,
-    });
-    const first = await provider.delegatedToken(session);
-
-    const refreshed = await provider.delegatedToken(
-      { ...session, serializedCache: first.serializedCache },
-      { forceRefresh: true },
+    const caches = new InMemoryTokenCaches();
+    const account = await provider.connectAccount(
+      { code: callback.searchParams.get('code') ?? '', codeVerifier: verifier, redirectUri },
+      caches,
     );
+    const first = await provider.delegatedAccessToken(account, caches);
+
+    const refreshed = await provider.delegatedAccessToken(account, caches, { forceRefresh: true });
     await fetch(`${simulator.baseUrl}/_control/mailboxes/kenji@contoso.example/revoke-refresh-tokens`, {
       method: 'POST',
     });
-    const afterRevoke = provider.delegatedToken(
-      { ...session, serializedCache: refreshed.serializedCache },
-      { forceRefresh: true },
-    );
+    const afterRevoke = provider.delegatedAccessToken(account, caches, { forceRefresh: true });
 
-    expect(refreshed.accessToken).not.toBe(first.accessToken);
-    expect(refreshed.serializedCache).not.toBe(first.serializedCache);
+    expect(refreshed).not.toBe(first);
+    // The refresh rotated the refresh token: the new cache was stored.
+    expect(new Set(caches.saved).size).toBeGreaterThanOrEqual(2);
     await expect(afterRevoke).rejects.toMatchObject({ code: 'reauthorization-required' });
   });
 });

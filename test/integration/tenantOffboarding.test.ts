@@ -7,7 +7,9 @@ import {
   meetingRecords,
 } from '../../shared/meetings/meetingRecord.js';
 import { requestEnablement } from '../../shared/onboarding/enablementJobs.js';
-import { allContainerLayouts } from '../../shared/store/containers.js';
+import { offboardedContainers } from '../../shared/onboarding/offboarding.js';
+import { applyPresenceReading } from '../../shared/presence/presenceTracking.js';
+import { allContainerLayouts, containerLayouts } from '../../shared/store/containers.js';
 import { seedFaultsForEachTest } from '../support/faultSeed.js';
 import { startInProcessStack } from '../support/inProcessStack.js';
 
@@ -118,22 +120,60 @@ describe('offboarding a tenant', () => {
       domains: ['contoso.example'],
       updatedAt: now.toISOString(),
     });
-    await services.onboarding.states.create({
-      id: 'consent-state-of-the-tenant-0001',
-      purpose: 'consent',
-      tenantId,
-      adminObjectId: alice,
-      createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + 600_000).toISOString(),
-      ttl: 86_400,
-    });
+    // A consent step's state names its tenant; a connect state (no tenant yet) is not the tenant's.
+    await services.onboarding.states.issue('onboarding', { step: 'consent', adminObjectId: alice }, tenantId);
+    await services.onboarding.states.issue('connect', { codeVerifier: 'v'.repeat(43) });
     await requestEnablement(services.onboarding.enablement, tenantId, { kind: 'all-with-mailbox' });
     await settle();
     [backup] = await services.store
       .collection(meetingRecords)
       .queryPartition(alice, { text: 'SELECT * FROM c' });
     expect(backup).toBeDefined();
-    expect((await everyDocument()).filter(({ document }) => ofTenant(document)).length).toBeGreaterThan(0);
+    // The rest of what a tenant leaves: a presence reading applied, a Join notification's delivery
+    // marker, a connected user's sealed token cache, the tenant's CloudEvents endpoints (last, so
+    // nothing of this test publishes to them).
+    await applyPresenceReading(
+      services.presence,
+      { tenantId, userId: alice },
+      { automaticReplies: { status: 'disabled' }, outOfOfficeEvents: [] },
+    );
+    expect(
+      await services.notifications.markers.claim({
+        id: 'join-delivery-of-the-tenant',
+        tenantId,
+        channel: 'webex',
+        claimedAt: now.toISOString(),
+        ttl: 3_600,
+      }),
+    ).toBe(true);
+    const connectedUser = userIds.find((id) => id !== alice) ?? alice;
+    await services.connect.caches.save(
+      {
+        homeAccountId: `${connectedUser}.${tenantId}`,
+        userId: connectedUser,
+        tenantId,
+        loginHint: 'connected.user@contoso.example',
+      },
+      '{"AccessToken":{}}',
+    );
+    await services.cloudEventEndpoints.replace(tenantId, {
+      endpoints: [
+        { url: 'https://events.contoso.example/hybrid-calendar', secret: `whsec_${'A'.repeat(32)}` },
+      ],
+    });
+    await settle();
+
+    // Each container that can hold the tenant's data holds some: "nothing left" then means something.
+    const before = await everyDocument();
+    const emptyOfTenant = Object.keys(offboardedContainers).filter(
+      (name) =>
+        !before.some(
+          ({ container, document }) =>
+            container === containerLayouts[name as keyof typeof containerLayouts].containerId &&
+            ofTenant(document),
+        ),
+    );
+    expect(emptyOfTenant).toEqual([]);
 
     const token = await adminToken();
     const answer = await fetch(`${stack.endpoints.api}/admin/tenants/${tenantId}`, {
@@ -158,6 +198,9 @@ describe('offboarding a tenant', () => {
     });
     for (const kind of ['meetingRecords', 'traces', 'dataKeys'])
       expect(report.removed[kind], kind).toBeGreaterThanOrEqual(2);
+    // Every container held something of the tenant (checked before), so each counts a removal.
+    for (const { reportedAs } of Object.values(offboardedContainers))
+      expect(report.removed[reportedAs], reportedAs).toBeGreaterThanOrEqual(1);
   });
 
   it('then no container holds a document of the tenant, and the other tenant’s documents stay', async () => {

@@ -10,7 +10,6 @@ export function buildAzureEnvironment(
     AZURE_CLIENT_ID: '5b2f3c4d-6e7f-4a81-9b0c-1d2e3f4a5b6c',
     PUBLIC_BASE_URL: 'https://contoso-calendar.azurewebsites.net/',
     CLIENT_STATE_SECRET: Buffer.alloc(32, 7).toString('base64'),
-    ONBOARDING_STATE_SECRET: Buffer.alloc(32, 9).toString('base64'),
     API_AUTH_ISSUER: 'https://login.microsoftonline.com/{tenantid}/v2.0',
     API_AUTH_AUDIENCE: 'api://4a1e2b3c-5d6e-4f70-8a9b-0c1d2e3f4a5b',
     API_AUTH_JWKS_URL: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',

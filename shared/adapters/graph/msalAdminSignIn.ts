@@ -1,27 +1,23 @@
-import { ConfidentialClientApplication, LogLevel } from '@azure/msal-node';
+import { ConfidentialClientApplication } from '@azure/msal-node';
 import { z } from 'zod';
+import type { AuthorizationUrlRequest, CodeRedemptionRequest } from '../../auth/authorizationCode.js';
 import { AppError } from '../../errors.js';
 import type { AdminSignIn, AdminSignInResult } from '../../onboarding/ports.js';
-import { type MsalClientCredential, msalCredentialOf, toTokenError } from './msalTokenProvider.js';
+import {
+  authorizationCodeUrl,
+  type MsalAppIdentity,
+  msalConfiguration,
+  redeemAuthorizationCode,
+} from './msalClients.js';
 
-export interface MsalAdminSignInOptions {
-  clientId: string;
-  /** The same client credential as app tokens: a secret locally, the managed identity's assertion in Azure. */
-  credential: MsalClientCredential;
-  /** `https://login.microsoftonline.com`, or the Graph simulator's base URL. */
-  authorityHost: string;
+/** The same client credential as app tokens: a secret locally, the managed identity's assertion in Azure. */
+export interface MsalAdminSignInOptions extends MsalAppIdentity {
   /** `https://graph.microsoft.com/v1.0`, or the simulator's. */
   graphBaseUrl: string;
 }
 
 /** The sign-in asks for the least: who the admin is (the id token) and `User.Read` for `/me/memberOf`. */
 const signInScopes = ['https://graph.microsoft.com/User.Read'];
-
-const microsoftAuthorityHosts = new Set([
-  'login.microsoftonline.com',
-  'login.microsoftonline.us',
-  'login.partner.microsoftonline.cn',
-]);
 
 const idTokenClaimsSchema = z.object({
   tid: z.string().min(1),
@@ -48,61 +44,15 @@ export class MsalAdminSignIn implements AdminSignIn {
   }
 
   #client(): ConfidentialClientApplication {
-    const host = new URL(this.#options.authorityHost);
-    return new ConfidentialClientApplication({
-      auth: {
-        clientId: this.#options.clientId,
-        ...msalCredentialOf(this.#options.credential),
-        authority: `${host.origin}/organizations`,
-        // Outside Microsoft's clouds (the simulator) MSAL must trust the host without instance discovery.
-        ...(microsoftAuthorityHosts.has(host.hostname) ? {} : { knownAuthorities: [host.host] }),
-      },
-      system: {
-        loggerOptions: {
-          piiLoggingEnabled: false,
-          logLevel: LogLevel.Error,
-          loggerCallback: () => undefined,
-        },
-      },
-    });
+    return new ConfidentialClientApplication(msalConfiguration(this.#options, 'organizations'));
   }
 
-  async authorizationUrl(request: {
-    redirectUri: string;
-    state: string;
-    codeChallenge: string;
-    loginHint?: string;
-  }): Promise<string> {
-    try {
-      return await this.#client().getAuthCodeUrl({
-        scopes: signInScopes,
-        redirectUri: request.redirectUri,
-        state: request.state,
-        codeChallenge: request.codeChallenge,
-        codeChallengeMethod: 'S256',
-        ...(request.loginHint ? { loginHint: request.loginHint } : {}),
-      });
-    } catch (error) {
-      throw toTokenError(error, 'admin sign-in url');
-    }
+  authorizationUrl(request: AuthorizationUrlRequest): Promise<string> {
+    return authorizationCodeUrl(this.#client(), signInScopes, request, 'admin sign-in url');
   }
 
-  async redeem(request: {
-    code: string;
-    codeVerifier: string;
-    redirectUri: string;
-  }): Promise<AdminSignInResult> {
-    let result: Awaited<ReturnType<ConfidentialClientApplication['acquireTokenByCode']>>;
-    try {
-      result = await this.#client().acquireTokenByCode({
-        code: request.code,
-        codeVerifier: request.codeVerifier,
-        redirectUri: request.redirectUri,
-        scopes: signInScopes,
-      });
-    } catch (error) {
-      throw toTokenError(error, 'admin sign-in');
-    }
+  async redeem(request: CodeRedemptionRequest): Promise<AdminSignInResult> {
+    const result = await redeemAuthorizationCode(this.#client(), signInScopes, request, 'admin sign-in');
     const claims = idTokenClaimsSchema.safeParse(result.idTokenClaims);
     if (!claims.success)
       throw new AppError('unexpected-response', 'admin sign-in: the id token lacks its tenant or object id');

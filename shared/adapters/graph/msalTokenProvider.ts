@@ -1,15 +1,12 @@
 import {
-  AuthError,
   type AuthenticationResult,
   ConfidentialClientApplication,
   type Configuration,
   type ICachePlugin,
-  InteractionRequiredAuthError,
-  LogLevel,
 } from '@azure/msal-node';
+import type { AuthorizationUrlRequest, CodeRedemptionRequest } from '../../auth/authorizationCode.js';
 import {
   type DelegatedAccount,
-  type DelegatedSession,
   type DelegatedTokenCacheStore,
   type DelegatedTokenProvider,
   delegatedScopes,
@@ -19,23 +16,13 @@ import {
 } from '../../calendar/tokenProvider.js';
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../time/clock.js';
-import type { ClientAssertionSource } from './clientAssertion.js';
-
-/**
- * How MSAL authenticates as the app: a client secret, or client assertions (in Azure the managed
- * identity's token, trusted by the app registration's federated identity credential).
- */
-export type MsalClientCredential = { clientSecret: string } | { clientAssertions: ClientAssertionSource };
-
-/** The credential as MSAL's configuration takes it. */
-export function msalCredentialOf(
-  credential: MsalClientCredential,
-): { clientSecret: string } | { clientAssertion: () => Promise<string> } {
-  if ('clientSecret' in credential) return { clientSecret: credential.clientSecret };
-  // A callback, so MSAL asks for an assertion at each token request and never keeps a stale one.
-  const source = credential.clientAssertions;
-  return { clientAssertion: async () => (await source.assertion()).jwt };
-}
+import {
+  authorizationCodeUrl,
+  type MsalClientCredential,
+  msalConfiguration,
+  redeemAuthorizationCode,
+  toTokenError,
+} from './msalClients.js';
 
 export type MsalTokenProviderOptions = MsalClientCredential & {
   clientId: string;
@@ -51,52 +38,6 @@ export type MsalTokenProviderOptions = MsalClientCredential & {
 const tokenRenewalMarginMs = 5 * 60_000;
 
 const graphDefaultScope = 'https://graph.microsoft.com/.default';
-const microsoftAuthorityHosts = new Set([
-  'login.microsoftonline.com',
-  'login.microsoftonline.us',
-  'login.partner.microsoftonline.cn',
-]);
-
-/** The AADSTS numbers of an identity-platform answer: MSAL's `errorNo`, else those named in the text. */
-export function aadstsCodesOf(error: AuthError): number[] {
-  const codes = new Set<number>();
-  const errorNo = (error as { errorNo?: unknown }).errorNo;
-  if (typeof errorNo === 'string' && /^\d+$/.test(errorNo)) codes.add(Number(errorNo));
-  for (const match of `${error.errorMessage ?? ''} ${error.message}`.matchAll(/AADSTS(\d{4,7})/g))
-    codes.add(Number(match[1]));
-  return [...codes];
-}
-
-/** Maps an MSAL failure to the service's typed errors, without ever copying a token into a message. */
-export function toTokenError(error: unknown, action: string): AppError {
-  if (error instanceof AppError) return error;
-  if (
-    error instanceof InteractionRequiredAuthError ||
-    (error instanceof AuthError && error.errorCode === 'invalid_grant' && action !== 'app token')
-  ) {
-    const codes = aadstsCodesOf(error as AuthError);
-    return new ReauthorizationRequiredError(
-      `${action}: the user must connect their calendar again${codes.length ? ` (AADSTS${codes.join(', AADSTS')})` : ''}`,
-      codes,
-      { cause: error },
-    );
-  }
-  if (error instanceof AuthError) {
-    if (
-      ['invalid_client', 'unauthorized_client', 'invalid_grant', 'invalid_scope'].includes(error.errorCode)
-    ) {
-      const consent = error.errorMessage?.includes('65001') ? ' (admin consent is missing)' : '';
-      return new AppError(
-        'unauthorized',
-        `${action}: the identity platform refused (${error.errorCode})${consent}`,
-        { cause: error },
-      );
-    }
-  }
-  return new AppError('dependency-unavailable', `${action}: the identity platform could not be reached`, {
-    cause: error,
-  });
-}
 
 /**
  * Graph tokens from MSAL: client credentials per tenant (MSAL caches them until shortly before they
@@ -112,28 +53,9 @@ export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProv
     this.#options = options;
   }
 
-  #credential(): { clientSecret: string } | { clientAssertion: () => Promise<string> } {
-    return msalCredentialOf(this.#options);
-  }
-
   #configuration(tenant: string): Configuration {
-    const host = new URL(this.#options.authorityHost);
-    return {
-      auth: {
-        clientId: this.#options.clientId,
-        ...this.#credential(),
-        authority: `${host.origin}/${tenant}`,
-        // Outside Microsoft's clouds (the simulator) MSAL must trust the host without instance discovery.
-        ...(microsoftAuthorityHosts.has(host.hostname) ? {} : { knownAuthorities: [host.host] }),
-      },
-      system: {
-        loggerOptions: {
-          piiLoggingEnabled: false,
-          logLevel: LogLevel.Error,
-          loggerCallback: () => undefined,
-        },
-      },
-    };
+    const { clientId, authorityHost } = this.#options;
+    return msalConfiguration({ clientId, credential: this.#options, authorityHost }, tenant);
   }
 
   async appToken(tenantId: string, options: { forceRefresh?: boolean } = {}): Promise<string> {
@@ -173,7 +95,7 @@ export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProv
   }
 
   async connectAccount(
-    request: { code: string; codeVerifier: string; redirectUri: string },
+    request: CodeRedemptionRequest,
     caches: DelegatedTokenCacheStore,
   ): Promise<DelegatedAccount> {
     // The account is known only once the code is redeemed: the plugin holds the new cache until then.
@@ -184,17 +106,12 @@ export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProv
         if (context.cacheHasChanged) redeemed = context.tokenCache.serialize();
       },
     });
-    let result: AuthenticationResult;
-    try {
-      result = await client.acquireTokenByCode({
-        code: request.code,
-        codeVerifier: request.codeVerifier,
-        redirectUri: request.redirectUri,
-        scopes: delegatedScopes,
-      });
-    } catch (error) {
-      throw toTokenError(error, 'redeem authorization code');
-    }
+    const result = await redeemAuthorizationCode(
+      client,
+      delegatedScopes,
+      request,
+      'redeem authorization code',
+    );
     if (!result.account || !redeemed)
       throw new AppError('dependency-unavailable', 'redeem authorization code: no account in the answer');
     const account: DelegatedAccount = {
@@ -237,74 +154,7 @@ export class MsalTokenProvider implements GraphTokenProvider, DelegatedTokenProv
     }
   }
 
-  async authorizationUrl(request: {
-    redirectUri: string;
-    state: string;
-    codeChallenge: string;
-    loginHint?: string;
-  }): Promise<string> {
-    try {
-      return await this.#delegatedClient().getAuthCodeUrl({
-        scopes: delegatedScopes,
-        redirectUri: request.redirectUri,
-        state: request.state,
-        codeChallenge: request.codeChallenge,
-        codeChallengeMethod: 'S256',
-        ...(request.loginHint ? { loginHint: request.loginHint } : {}),
-      });
-    } catch (error) {
-      throw toTokenError(error, 'authorization url');
-    }
-  }
-
-  async redeemAuthorizationCode(request: {
-    code: string;
-    codeVerifier: string;
-    redirectUri: string;
-  }): Promise<DelegatedSession> {
-    const client = this.#delegatedClient();
-    let result: AuthenticationResult;
-    try {
-      result = await client.acquireTokenByCode({
-        code: request.code,
-        codeVerifier: request.codeVerifier,
-        redirectUri: request.redirectUri,
-        scopes: delegatedScopes,
-      });
-    } catch (error) {
-      throw toTokenError(error, 'redeem authorization code');
-    }
-    const account = result.account;
-    if (!account)
-      throw new AppError('dependency-unavailable', 'redeem authorization code: no account in the answer');
-    return {
-      homeAccountId: account.homeAccountId,
-      userId: account.localAccountId,
-      tenantId: account.tenantId,
-      serializedCache: client.getTokenCache().serialize(),
-    };
-  }
-
-  async delegatedToken(
-    session: DelegatedSession,
-    options: { forceRefresh?: boolean } = {},
-  ): Promise<{ accessToken: string; serializedCache: string }> {
-    // One MSAL client per call, holding only this user's cache: no user's tokens can leak into another's.
-    const client = this.#delegatedClient();
-    const cache = client.getTokenCache();
-    cache.deserialize(session.serializedCache);
-    try {
-      const account = await cache.getAccountByHomeId(session.homeAccountId);
-      if (!account)
-        throw new AppError('reauthorization-required', 'delegated token: the stored session has no account');
-      const result = await client.acquireTokenSilent({
-        account,
-        scopes: delegatedScopes,
-        forceRefresh: options.forceRefresh ?? false,
-      });
-      return { accessToken: result.accessToken, serializedCache: cache.serialize() };
-    } catch (error) {
-      throw toTokenError(error, 'delegated token');
-    }
+  authorizationUrl(request: AuthorizationUrlRequest): Promise<string> {
+    return authorizationCodeUrl(this.#delegatedClient(), delegatedScopes, request, 'authorization url');
   }
 }

@@ -48,7 +48,6 @@ describe('loadSettings', () => {
       },
       webex: { baseUrl: 'https://webexapis.com/v1', accessToken: 'webex-token' },
       presence: { pollPeriodMs: 900_000 },
-      onboarding: { stateSecret: Buffer.alloc(32, 9) },
       telemetry: { applicationInsightsConnectionString: undefined, localExport: { kind: 'none' } },
     });
   });

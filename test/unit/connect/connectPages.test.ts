@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reconnectUrl } from '../../../shared/connect/connectCalendar.js';
-import { escapeHtml, renderPage } from '../../../shared/connect/connectPages.js';
+import { renderPage } from '../../../shared/connect/connectPages.js';
+import { escapeHtml } from '../../../shared/html/serverPages.js';
 
 describe('the connect pages', () => {
   it('when text carries markup, then the page shows it as text', () => {

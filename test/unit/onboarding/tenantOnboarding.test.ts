@@ -1,4 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  SignedSingleUseStates,
+  type StateDocument,
+  singleUseStates,
+  stateLifetimeMs,
+} from '../../../shared/auth/singleUseStates.js';
 import { queueNames } from '../../../shared/bus/queues.js';
 import { AppError } from '../../../shared/errors.js';
 import {
@@ -11,19 +17,16 @@ import {
   type EnablementJob,
   enablementJobs,
   type OnboardedTenant,
-  type OnboardingState,
   onboardedTenants,
-  onboardingStates,
 } from '../../../shared/onboarding/onboardingRecords.js';
+import { OnboardingSessionSigner } from '../../../shared/onboarding/onboardingSessions.js';
 import type { AdminSignIn, TenantDirectory } from '../../../shared/onboarding/ports.js';
-import { OnboardingTokenSigner } from '../../../shared/onboarding/signedTokens.js';
 import {
   type CallbackOutcome,
   completeOnboardingStep,
   type OnboardingContext,
   sessionOf,
   startTenantOnboarding,
-  stateLifetimeMs,
 } from '../../../shared/onboarding/tenantOnboarding.js';
 import { InMemoryDocumentCollection } from '../../support/fakes/inMemoryDocumentCollection.js';
 import { buildWatch, type WatchHarness } from '../../support/watchBuilders.js';
@@ -85,7 +88,7 @@ class FakeDirectory implements TenantDirectory {
 }
 
 let watch: WatchHarness;
-let states: InMemoryDocumentCollection<OnboardingState>;
+let states: InMemoryDocumentCollection<StateDocument>;
 let tenants: InMemoryDocumentCollection<OnboardedTenant>;
 let jobs: InMemoryDocumentCollection<EnablementJob>;
 let signIn: ScriptedSignIn;
@@ -103,7 +106,7 @@ async function signedInCallback(): Promise<CallbackOutcome> {
 
 beforeEach(() => {
   watch = buildWatch();
-  states = new InMemoryDocumentCollection(onboardingStates);
+  states = new InMemoryDocumentCollection(singleUseStates);
   tenants = new InMemoryDocumentCollection(onboardedTenants);
   jobs = new InMemoryDocumentCollection(enablementJobs);
   signIn = new ScriptedSignIn();
@@ -117,8 +120,8 @@ beforeEach(() => {
   };
   context = {
     clock: watch.clock,
-    signer: new OnboardingTokenSigner(Buffer.alloc(32, 3)),
-    states,
+    states: new SignedSingleUseStates({ secret: Buffer.alloc(32, 3), states, clock: watch.clock }),
+    sessions: new OnboardingSessionSigner(Buffer.alloc(32, 3)),
     tenants,
     signIn,
     directory,
@@ -132,9 +135,12 @@ describe('tenant onboarding', () => {
     await startTenantOnboarding(context, {});
 
     const [record] = states.all();
-    expect(record?.purpose).toBe('sign-in');
-    expect(record?.codeVerifier).toMatch(/^[\w-]{43}$/);
-    expect(signIn.lastChallenge).not.toBe(record?.codeVerifier);
+    expect(record?.purpose).toBe('onboarding');
+    expect(record?.payload).toMatchObject({
+      step: 'sign-in',
+      codeVerifier: expect.stringMatching(/^[\w-]{43}$/),
+    });
+    expect(signIn.lastChallenge).not.toBe(record?.payload.codeVerifier);
   });
 
   it('when a Global Administrator signs in, then the answer sends them to their own tenant’s admin consent', async () => {
@@ -160,20 +166,21 @@ describe('tenant onboarding', () => {
     const outcome = await signedInCallback();
 
     expect(outcome).toEqual({ kind: 'not-an-administrator' });
-    expect(states.all().filter((state) => state.purpose === 'consent')).toEqual([]);
+    expect(states.all().filter((state) => state.payload.step === 'consent')).toEqual([]);
     expect(tenants.all()).toEqual([]);
   });
 
   it('when a state is tampered with, then it is refused as forged before anything is read or written', async () => {
     const state = stateOf(await startTenantOnboarding(context, {}));
     const writesBefore = states.writes.length;
-    const [payload, mac] = state.split('.');
+    const [version, nonce, expiry, mac] = state.split('.');
 
     for (const forged of [
-      `${payload}x.${mac}`,
-      `${payload}.${mac?.slice(1)}A`,
+      `${version}.${nonce}x.${expiry}.${mac}`,
+      `${version}.${nonce}.${Number(expiry) + 3_600}.${mac}`,
+      `${version}.${nonce}.${expiry}.${mac?.slice(1)}A`,
       'no-dot',
-      `${payload}.${mac}.extra`,
+      `${state}.extra`,
     ]) {
       expect(await completeOnboardingStep(context, { state: forged, code: 'c' })).toEqual({
         kind: 'invalid-state',

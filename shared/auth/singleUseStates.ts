@@ -10,15 +10,20 @@ export const stateLifetimeMs = 10 * 60_000;
 
 const stateDocumentSchema = z.object({
   id: z.string().min(1),
-  /** Which flow issued it (`connect`, ...): a state of one flow never completes another. */
+  /** Which flow issued it (`connect`, `onboarding`): a state of one flow never completes another. */
   purpose: z.string().min(1),
   /** What the flow needs back at its callback (the PKCE verifier); never an e-mail address. */
   payload: z.record(z.string(), z.string()),
+  /**
+   * The tenant the state is for, when the flow knows it already: offboarding finds its states by it.
+   * States issued before the field existed (at most 10 minutes old at a deployment) read as none.
+   */
+  tenantId: z.string().min(1).nullable().default(null),
   expiresAt: z.iso.datetime(),
   consumedAt: z.iso.datetime().nullable(),
   ttl: z.number().int().positive(),
 });
-type StateDocument = z.infer<typeof stateDocumentSchema>;
+export type StateDocument = z.infer<typeof stateDocumentSchema>;
 
 export const singleUseStates: CollectionDefinition<StateDocument> = {
   ...containerLayouts.singleUseStates,
@@ -29,13 +34,14 @@ export const singleUseStates: CollectionDefinition<StateDocument> = {
 export type StateRefusal = 'forged' | 'expired' | 'replayed';
 
 export type ConsumedState =
-  | { ok: true; payload: Record<string, string> }
+  | { ok: true; payload: Record<string, string>; tenantId: string | null }
   | { ok: false; refusal: StateRefusal };
 
 /**
- * Signed, single-use, expiring OAuth `state` values: `v1.{nonce}.{expiry}.{mac}`, an HMAC over
- * purpose, nonce and expiry. The document behind it holds what the callback needs and is consumed
- * with a conditional write, so a state completes one callback at most, even when two race.
+ * Signed, single-use, expiring OAuth `state` values of every sign-in flow (connect your calendar,
+ * tenant onboarding): `v1.{nonce}.{expiry}.{mac}`, an HMAC over purpose, nonce and expiry. The
+ * document behind it holds what the callback needs and is consumed with a conditional write, so a
+ * state completes one callback at most, even when two race.
  */
 export class SignedSingleUseStates {
   readonly #secret: Buffer;
@@ -55,7 +61,11 @@ export class SignedSingleUseStates {
     return createHmac('sha256', this.#secret).update(`v1|${purpose}|${nonce}|${expirySeconds}`).digest();
   }
 
-  async issue(purpose: string, payload: Record<string, string>): Promise<string> {
+  async issue(
+    purpose: string,
+    payload: Record<string, string>,
+    tenantId: string | null = null,
+  ): Promise<string> {
     const nonce = randomBytes(24).toString('base64url');
     const expiresAtMs = this.#clock.now().getTime() + stateLifetimeMs;
     const expirySeconds = String(Math.floor(expiresAtMs / 1000));
@@ -63,6 +73,7 @@ export class SignedSingleUseStates {
       id: nonce,
       purpose,
       payload,
+      tenantId,
       expiresAt: new Date(Number(expirySeconds) * 1000).toISOString(),
       consumedAt: null,
       ttl: Math.ceil(stateLifetimeMs / 1000) + 60,
@@ -103,6 +114,6 @@ export class SignedSingleUseStates {
       if (hasErrorCode(error, 'precondition-failed')) return { ok: false, refusal: 'replayed' };
       throw error;
     }
-    return { ok: true, payload: stored.value.payload };
+    return { ok: true, payload: stored.value.payload, tenantId: stored.value.tenantId };
   }
 }
