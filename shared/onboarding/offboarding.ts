@@ -133,8 +133,53 @@ async function deleteAll(
 }
 
 /**
+ * The owners of a tenant's data keys, recorded while offboarding runs (in `tenants`, beside the
+ * tenant's settings; partitioned by `/id`, so each chunk is its own document). Owner ids only.
+ */
+const offboardingRecordSchema = z.object({
+  id: z.string().min(1),
+  offboardingOf: z.string().min(1),
+  keyOwners: z.array(z.string()),
+});
+type OffboardingRecord = z.infer<typeof offboardingRecordSchema>;
+const offboardingRecords: CollectionDefinition<OffboardingRecord> = {
+  ...containerLayouts.tenants,
+  schema: offboardingRecordSchema,
+};
+/** Owners per record: a record stays far below Cosmos's 2 MB per document. */
+const keyOwnersPerRecord = 1_000;
+
+async function recordedKeyOwners(store: DocumentStore, tenantId: string): Promise<string[]> {
+  const records = await store.collection(offboardingRecords).queryAll({
+    text: 'SELECT * FROM c WHERE c.offboardingOf = @tenantId',
+    parameters: [{ name: '@tenantId', value: tenantId }],
+  });
+  return records.flatMap((record) => record.keyOwners);
+}
+
+async function recordKeyOwners(
+  store: DocumentStore,
+  tenantId: string,
+  keyOwners: readonly string[],
+): Promise<OffboardingRecord[]> {
+  const collection = store.collection(offboardingRecords);
+  const records: OffboardingRecord[] = [];
+  for (let start = 0; start < keyOwners.length; start += keyOwnersPerRecord) {
+    const record: OffboardingRecord = {
+      id: `offboarding-${tenantId}-${start / keyOwnersPerRecord}`,
+      offboardingOf: tenantId,
+      keyOwners: keyOwners.slice(start, start + keyOwnersPerRecord),
+    };
+    await collection.upsert(record);
+    records.push(record);
+  }
+  return records;
+}
+
+/**
  * `DELETE /api/admin/tenants/{tenantId}`: stops the watch (Graph subscriptions first, so nothing new
- * arrives), then deletes every record of the tenant, its users' data keys last. Sealed records in
+ * arrives), records who owns the tenant's data keys, then deletes every record of the tenant, its
+ * users' data keys last and the record of their owners after them. Sealed records in
  * backups stay sealed with keys that no longer exist: crypto-shredding. Safe to run again.
  */
 export async function offboardTenant(
@@ -173,7 +218,11 @@ export async function offboardTenant(
       }
     }
   }
+  // The owners are recorded before anything is deleted: a rerun after a failure in the key phase
+  // no longer finds them through the other containers, but still finds them here.
+  for (const owner of await recordedKeyOwners(store, tenantId)) keyOwnerSet.add(owner);
   const keyOwners = [...keyOwnerSet];
+  const records = await recordKeyOwners(store, tenantId, keyOwners);
 
   const removed = { subscriptions } as OffboardingReport['removed'];
   for (const { layout, reportedAs, documents } of found)
@@ -189,6 +238,9 @@ export async function offboardTenant(
     dataKeys += await deleteAll(store, containerLayouts.dataKeys, keys);
   }
   removed[offboardedContainers.dataKeys.reportedAs] = dataKeys;
+  // The record of the owners goes last, once no key of theirs is left.
+  const recordCollection = store.collection(offboardingRecords);
+  for (const record of records) await recordCollection.delete(record.id, record.id);
   context.forgetCached(tenantId, keyOwners);
   return { tenantId, removed };
 }
