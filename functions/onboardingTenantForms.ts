@@ -9,7 +9,7 @@ import {
   type Page,
   pageHeaders,
 } from '../shared/onboarding/onboardingPages.js';
-import type { UserSelection } from '../shared/onboarding/onboardingRecords.js';
+import { type UserSelection, userPrincipalNameSchema } from '../shared/onboarding/onboardingRecords.js';
 import {
   type OnboardingContext,
   onboardingOf,
@@ -139,11 +139,18 @@ export const onboardingEnableFunction: HttpFunctionDefinition<OnboardingContext>
       );
       const session = sessionOf(onboarding, form.session);
       const selection = selectionFrom(form);
-      if (
-        selection.kind === 'principal-names' &&
-        (selection.userPrincipalNames.length === 0 || selection.userPrincipalNames.length > 1_000)
-      )
-        return formRefusedPage('Name between 1 and 1,000 user principal names.');
+      if (selection.kind === 'principal-names') {
+        if (selection.userPrincipalNames.length === 0 || selection.userPrincipalNames.length > 1_000)
+          return formRefusedPage('Name between 1 and 1,000 user principal names.');
+        // Counted, never echoed: the page and the logs carry no address.
+        const invalid = selection.userPrincipalNames.filter(
+          (name) => !userPrincipalNameSchema.safeParse(name).success,
+        ).length;
+        if (invalid > 0)
+          return formRefusedPage(
+            `${invalid} of the ${selection.userPrincipalNames.length} names ${invalid === 1 ? 'is not a user principal name' : 'are not user principal names'} (name@domain, 3 to 256 characters). Nobody was enabled.`,
+          );
+      }
       const { jobId } = await requestEnablement(onboarding.enablement, session.tenantId, selection);
       const job = await readEnablementJob(onboarding.enablement, session.tenantId, jobId);
       const tenant = await onboardingOf(onboarding, session.tenantId);

@@ -11,6 +11,7 @@ import {
   type EnablementJob,
   type EnablementMessage,
   type UserSelection,
+  userPrincipalNameSchema,
   userSelectionSchema,
 } from './onboardingRecords.js';
 import type { TenantDirectory } from './ports.js';
@@ -29,13 +30,6 @@ const finishedJobTtlSeconds = 7 * 24 * 3_600;
 /** Users are enabled, and the job's progress written, in chunks of this many. */
 const chunkSize = 100;
 
-const principalNameSchema = z
-  .string()
-  .trim()
-  .min(3)
-  .max(256)
-  .regex(/^[^@\s]+@[^@\s]+$/, 'each user principal name looks like name@domain');
-
 /**
  * The body of `POST /api/admin/tenants/{tenantId}/users/enable`: object ids (enabled at once, as
  * before), or a selection that runs as a job.
@@ -45,7 +39,7 @@ export const enableRequestSchema = z.union([
   z
     .object({
       userPrincipalNames: z
-        .array(principalNameSchema)
+        .array(userPrincipalNameSchema)
         .min(1)
         .max(1_000)
         .refine(
@@ -68,12 +62,20 @@ export function selectionOf(request: EnableRequest): UserSelection | undefined {
   return undefined;
 }
 
-/** Starts a job: its record first (so progress is readable at once), then its message. */
+/**
+ * Starts a job: its record first (so progress is readable at once), then its message. The selection
+ * is checked with the consumer's own schema first: a job it would refuse is never started.
+ */
 export async function requestEnablement(
   context: EnablementContext,
   tenantId: string,
-  selection: UserSelection,
+  requested: UserSelection,
 ): Promise<{ jobId: string }> {
+  const checked = userSelectionSchema.safeParse(requested);
+  if (!checked.success)
+    // The issues name fields and indexes, never a name.
+    throw new AppError('input-invalid', `selection: ${z.prettifyError(checked.error)}`);
+  const selection = checked.data;
   const now = context.clock.now().toISOString();
   const job: EnablementJob = {
     id: randomUUID(),
@@ -151,7 +153,7 @@ async function resolveSelection(
 }
 
 async function writeProgress(
-  context: EnablementContext,
+  context: Pick<EnablementContext, 'jobs' | 'clock'>,
   job: EnablementJob,
   changes: Partial<EnablementJob>,
 ): Promise<EnablementJob> {
@@ -201,4 +203,26 @@ export async function runEnablementJob(
       reason: isAppError(error) ? `${error.code}: ${error.message}` : 'The job failed.',
     });
   }
+}
+
+/** What a refused message is read for: the job it would have run. */
+const refusedMessageSchema = z.object({ tenantId: z.string().min(1), jobId: z.uuid() });
+
+/**
+ * A message the consumer refuses (it does not match `enablementMessageSchema`) ends its job as
+ * `failed` with the reason, rather than leaving it `running` for ever; the message itself is then
+ * dead-lettered. A body that names no job changes nothing.
+ */
+export async function failRefusedEnablementJob(
+  context: Pick<EnablementContext, 'jobs' | 'clock'>,
+  body: unknown,
+): Promise<void> {
+  const named = refusedMessageSchema.safeParse(body);
+  if (!named.success) return;
+  const stored = await context.jobs.read(named.data.jobId.toLowerCase(), named.data.tenantId.toLowerCase());
+  if (stored?.value.state !== 'running') return;
+  await writeProgress(context, stored.value, {
+    state: 'failed',
+    reason: 'The job’s request was refused: it names users or a group the service cannot accept.',
+  });
 }

@@ -18,11 +18,19 @@ export const onboardedTenants: CollectionDefinition<OnboardedTenant> = {
   schema: onboardedTenantSchema,
 };
 
+/** One user principal name as the admin API, the onboarding form and the job's message accept it. */
+export const userPrincipalNameSchema = z
+  .string()
+  .trim()
+  .min(3)
+  .max(256)
+  .regex(/^[^@\s]+@[^@\s]+$/, 'each user principal name looks like name@domain');
+
 /** Whom to enable: users by principal name, a group's transitive members, or everyone with a mailbox. */
 export const userSelectionSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('principal-names'),
-    userPrincipalNames: z.array(z.string().min(3).max(256)).min(1).max(1_000),
+    userPrincipalNames: z.array(userPrincipalNameSchema).min(1).max(1_000),
   }),
   z.object({ kind: z.literal('group'), groupId: z.uuid() }),
   z.object({ kind: z.literal('all-with-mailbox') }),

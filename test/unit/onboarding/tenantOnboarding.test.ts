@@ -1,4 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { onboardingEnableFunction } from '../../../functions/onboardingTenantForms.js';
+import { tenantEnablementFunction } from '../../../functions/tenantEnablement.js';
 import {
   SignedSingleUseStates,
   type StateDocument,
@@ -7,8 +9,10 @@ import {
 } from '../../../shared/auth/singleUseStates.js';
 import { queueNames } from '../../../shared/bus/queues.js';
 import { AppError } from '../../../shared/errors.js';
+import { HttpRequest } from '../../../shared/hosting/azureFunctionsRuntime.js';
 import {
   type EnablementContext,
+  enableRequestSchema,
   requestEnablement,
   runEnablementJob,
 } from '../../../shared/onboarding/enablementJobs.js';
@@ -29,6 +33,7 @@ import {
   startTenantOnboarding,
 } from '../../../shared/onboarding/tenantOnboarding.js';
 import { InMemoryDocumentCollection } from '../../support/fakes/inMemoryDocumentCollection.js';
+import { buildInvocationContext, type LoggedLine } from '../../support/invocationContext.js';
 import { buildWatch, type WatchHarness } from '../../support/watchBuilders.js';
 
 const tenantId = 'a4d7e2f1-6c3b-4e8a-9f5d-1b2c3d4e5f60';
@@ -340,5 +345,100 @@ describe('enablement jobs', () => {
     const message = watch.sent(queueNames.tenantEnablement).at(-1)?.body;
     await expect(runEnablementJob(context.enablement, message as never)).rejects.toThrow('down');
     expect((await jobs.read(jobId, tenantId))?.value.state).toBe('running');
+  });
+
+  it('when a name is too short or not name@domain, then no job starts: the admin API refuses it and requestEnablement checks it too', async () => {
+    for (const names of [
+      ['ab'],
+      ['olga@fabrikam.example', 'not-an-address'],
+      [`${'x'.repeat(250)}@f.example`],
+    ])
+      expect(enableRequestSchema.safeParse({ userPrincipalNames: names }).success).toBe(false);
+
+    await expect(
+      requestEnablement(context.enablement, tenantId, {
+        kind: 'principal-names',
+        userPrincipalNames: ['olga@fabrikam.example', 'ab'],
+      }),
+    ).rejects.toMatchObject({ code: 'input-invalid' });
+
+    expect(jobs.all()).toEqual([]);
+    expect(watch.sent(queueNames.tenantEnablement)).toEqual([]);
+  });
+
+  it('when the consumer refuses a job’s message, then the job ends as failed with a reason, and the message is dead-lettered', async () => {
+    const { jobId } = await requestEnablement(context.enablement, tenantId, {
+      kind: 'principal-names',
+      userPrincipalNames: ['olga@fabrikam.example'],
+    });
+    // A message from before names were checked, with a name the consumer's schema refuses.
+    const body = {
+      version: 1,
+      tenantId,
+      jobId,
+      selection: { kind: 'principal-names', userPrincipalNames: ['ab'] },
+    };
+
+    await expect(
+      tenantEnablementFunction.handle(
+        {
+          body,
+          messageId: `enablement-${jobId}`,
+          deliveryCount: 1,
+          enqueuedTime: undefined,
+          applicationProperties: {},
+        },
+        context.enablement,
+        buildInvocationContext(),
+      ),
+    ).rejects.toMatchObject({ code: 'input-invalid' });
+
+    const job = (await jobs.read(jobId, tenantId))?.value;
+    expect(job).toMatchObject({ state: 'failed', reason: expect.stringContaining('refused') });
+    expect(job?.ttl).toBeGreaterThan(0);
+    expect(watch.users.all()).toEqual([]);
+  });
+});
+
+describe('onboarding forms', () => {
+  async function onboardedSession(): Promise<string> {
+    const redirect = await signedInCallback();
+    const state = redirect.kind === 'redirect' ? stateOf(redirect.location) : '';
+    const outcome = await completeOnboardingStep(context, { state, admin_consent: 'True', tenant: tenantId });
+    if (outcome.kind !== 'onboarded') throw new Error(`not onboarded: ${outcome.kind}`);
+    return outcome.session;
+  }
+
+  function formPost(route: string, fields: Record<string, string>) {
+    return new HttpRequest({
+      method: 'POST',
+      url: `http://127.0.0.1:7071/api/${route}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: { string: new URLSearchParams(fields).toString() },
+    });
+  }
+
+  it('when the names include ones that are not user principal names, then the page says how many, without echoing them, and no job starts', async () => {
+    const session = await onboardedSession();
+    const lines: LoggedLine[] = [];
+
+    const page = await onboardingEnableFunction.handle(
+      formPost('onboarding/tenant/enable', {
+        session,
+        selection: 'principal-names',
+        userPrincipalNames: 'olga@fabrikam.example\nab\nnobody-at-all',
+      }),
+      context,
+      buildInvocationContext(lines),
+      undefined as never,
+    );
+
+    expect(page.status).toBe(400);
+    expect(String(page.body)).toContain('2 of the 3 names are not user principal names');
+    expect(String(page.body)).not.toContain('nobody-at-all');
+    expect(String(page.body)).not.toContain('olga@');
+    expect(JSON.stringify(lines)).not.toContain('nobody-at-all');
+    expect(jobs.all()).toEqual([]);
+    expect(watch.sent(queueNames.tenantEnablement)).toEqual([]);
   });
 });
