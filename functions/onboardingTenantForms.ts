@@ -99,7 +99,7 @@ export const onboardingTestMailboxFunction: HttpFunctionDefinition<OnboardingCon
   handle: (request, onboarding) =>
     asPage(async () => {
       const form = await readFormBody(request, testMailboxFormSchema);
-      const session = sessionOf(onboarding, form.session);
+      const session = await sessionOf(onboarding, form.session);
       const outcome = await testTenantMailbox(onboarding, session, form.mailbox);
       const tenant = await onboardingOf(onboarding, session.tenantId);
       return onboardedPage(tenant, form.session, { mailboxTest: { mailbox: form.mailbox, outcome } });
@@ -137,7 +137,7 @@ export const onboardingEnableFunction: HttpFunctionDefinition<OnboardingContext>
           },
         ),
       );
-      const session = sessionOf(onboarding, form.session);
+      const session = await sessionOf(onboarding, form.session);
       const selection = selectionFrom(form);
       if (selection.kind === 'principal-names') {
         if (selection.userPrincipalNames.length === 0 || selection.userPrincipalNames.length > 1_000)
@@ -176,7 +176,7 @@ export const onboardingEnablementProgressFunction: HttpFunctionDefinition<Onboar
   handle: (request, onboarding) =>
     asPage(async () => {
       const form = await readFormBody(request, progressFormSchema);
-      const session = sessionOf(onboarding, form.session);
+      const session = await sessionOf(onboarding, form.session);
       const job = await readEnablementJob(onboarding.enablement, session.tenantId, form.jobId);
       const tenant = await onboardingOf(onboarding, session.tenantId);
       return onboardedPage(tenant, form.session, { job });

@@ -38,7 +38,13 @@ const stepSchema = z.discriminatedUnion('step', [
 ]);
 type OnboardingStep = z.infer<typeof stepSchema>;
 
-const sessionSchema = z.object({ t: z.string().min(1), a: z.string().min(1), x: z.number().int() });
+/** tenant, admin, expiry and issue time (ms): the issue time ties a session to one consent. */
+const sessionSchema = z.object({
+  t: z.string().min(1),
+  a: z.string().min(1),
+  x: z.number().int(),
+  i: z.number().int(),
+});
 
 /** An administrator's form session: the tenant they onboarded and who they are. */
 export interface OnboardingSession {
@@ -203,14 +209,29 @@ function issueSession(context: OnboardingContext, session: OnboardingSession): s
     t: session.tenantId,
     a: session.adminObjectId,
     x: context.clock.now().getTime() + sessionLifetimeMs,
+    i: context.clock.now().getTime(),
   });
 }
 
-/** The administrator behind a form post; `forbidden` when the session is forged or over. */
-export function sessionOf(context: OnboardingContext, token: string): OnboardingSession {
+/**
+ * The administrator behind a form post; `forbidden` when the session is forged or over, or when its
+ * tenant is no longer onboarded as it was when the session was issued: offboarded (the record is
+ * gone) or consented again since. Checked before a form acts, so an offboarded tenant's open page
+ * writes nothing.
+ */
+export async function sessionOf(
+  context: Pick<OnboardingContext, 'sessions' | 'clock' | 'tenants'>,
+  token: string,
+): Promise<OnboardingSession> {
   const session = context.sessions.verify(token, sessionSchema);
   if (!session || session.x <= context.clock.now().getTime())
     throw new AppError('forbidden', 'The onboarding session is invalid or over: start onboarding again.');
+  const tenant = await context.tenants.read(session.t, session.t);
+  if (!tenant || session.i < Date.parse(tenant.value.consentedAt))
+    throw new AppError(
+      'forbidden',
+      'The tenant is no longer onboarded as it was when this session began: start onboarding again.',
+    );
   return { tenantId: session.t, adminObjectId: session.a };
 }
 

@@ -75,6 +75,8 @@ afterAll(async () => {
 describe('offboarding a tenant', () => {
   let report: { tenantId: string; removed: Record<string, number> };
   let backup: MeetingRecord | undefined;
+  /** An onboarding form session of the tenant's administrator, issued before offboarding. */
+  let formSession: string;
   const alice = '1e0d4b8a-0001-4c3f-9a7e-5b6c7d8e9f01';
 
   beforeAll(async () => {
@@ -119,6 +121,12 @@ describe('offboarding a tenant', () => {
       adminObjectId: alice,
       domains: ['contoso.example'],
       updatedAt: now.toISOString(),
+    });
+    formSession = services.onboarding.sessions.sign({
+      t: tenantId,
+      a: alice,
+      x: now.getTime() + 3_600_000,
+      i: now.getTime(),
     });
     // A consent step's state names its tenant; a connect state (no tenant yet) is not the tenant's.
     await services.onboarding.states.issue('onboarding', { step: 'consent', adminObjectId: alice }, tenantId);
@@ -221,6 +229,23 @@ describe('offboarding a tenant', () => {
     await expect(
       stack.services.meetings.cipher.open(alice, sealed.id, sealed.sealed, meetingDetailsSchema),
     ).rejects.toThrow();
+  });
+
+  it('when an onboarding form is posted with a session from before offboarding, then it is refused and writes nothing', async () => {
+    for (const [form, fields] of [
+      ['enable', { selection: 'all-with-mailbox' }],
+      ['test-mailbox', { mailbox: 'alice@contoso.example' }],
+    ] as const) {
+      const answer = await fetch(`${stack.endpoints.api}/onboarding/tenant/${form}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ session: formSession, ...fields }).toString(),
+      });
+      expect(answer.status, form).toBe(403);
+    }
+    await settle();
+
+    expect((await everyDocument()).filter(({ document }) => ofTenant(document))).toEqual([]);
   });
 
   it('when offboarding runs again, then it removes nothing more and still succeeds', async () => {

@@ -1,5 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { onboardingEnableFunction } from '../../../functions/onboardingTenantForms.js';
+import {
+  onboardingEnableFunction,
+  onboardingTestMailboxFunction,
+} from '../../../functions/onboardingTenantForms.js';
 import { tenantEnablementFunction } from '../../../functions/tenantEnablement.js';
 import {
   SignedSingleUseStates,
@@ -87,7 +90,9 @@ class FakeDirectory implements TenantDirectory {
   async groupUserIds(_tenant: string, groupId: string): Promise<string[] | undefined> {
     return groupId === '3a1f6d0c-0001-4e5b-9c9a-7d8e9fab0001' ? [...this.users.values()] : undefined;
   }
+  mailboxTests = 0;
   async testMailbox() {
+    this.mailboxTests += 1;
     return { ok: true as const };
   }
 }
@@ -256,9 +261,9 @@ describe('tenant onboarding', () => {
       },
     ]);
     const session = outcome.kind === 'onboarded' ? outcome.session : '';
-    expect(sessionOf(context, session)).toEqual({ tenantId, adminObjectId: adminId });
+    expect(await sessionOf(context, session)).toEqual({ tenantId, adminObjectId: adminId });
     // A state does not pass as a session, nor a session as a state.
-    expect(() => sessionOf(context, state)).toThrow(AppError);
+    await expect(sessionOf(context, state)).rejects.toThrow(AppError);
     expect(await completeOnboardingStep(context, { state: session })).toMatchObject({ reason: 'forged' });
   });
 
@@ -440,5 +445,54 @@ describe('onboarding forms', () => {
     expect(JSON.stringify(lines)).not.toContain('nobody-at-all');
     expect(jobs.all()).toEqual([]);
     expect(watch.sent(queueNames.tenantEnablement)).toEqual([]);
+  });
+
+  it('when the tenant is offboarded, then a form posted with a session from before is refused and writes nothing', async () => {
+    const session = await onboardedSession();
+    const post = () =>
+      onboardingEnableFunction.handle(
+        formPost('onboarding/tenant/enable', { session, selection: 'all-with-mailbox' }),
+        context,
+        buildInvocationContext(),
+        undefined as never,
+      );
+    expect((await post()).status).toBe(200);
+    expect(jobs.all()).toHaveLength(1);
+    const testedBefore = await onboardingTestMailboxFunction.handle(
+      formPost('onboarding/tenant/test-mailbox', { session, mailbox: 'olga@fabrikam.example' }),
+      context,
+      buildInvocationContext(),
+      undefined as never,
+    );
+    expect(testedBefore.status).toBe(200);
+    directory.mailboxTests = 0;
+
+    // What offboarding does to the onboarding record.
+    await tenants.delete(tenantId, tenantId);
+    for (const job of jobs.all()) await jobs.delete(job.id, job.tenantId);
+    const sent = watch.sent(queueNames.tenantEnablement).length;
+
+    const refused = await post();
+    const tested = await onboardingTestMailboxFunction.handle(
+      formPost('onboarding/tenant/test-mailbox', { session, mailbox: 'olga@fabrikam.example' }),
+      context,
+      buildInvocationContext(),
+      undefined as never,
+    );
+
+    expect(refused.status).toBe(403);
+    expect(tested.status).toBe(403);
+    expect(jobs.all()).toEqual([]);
+    expect(tenants.all()).toEqual([]);
+    expect(watch.sent(queueNames.tenantEnablement)).toHaveLength(sent);
+    expect(directory.mailboxTests).toBe(0);
+  });
+
+  it('when the tenant is onboarded again, then a session of the earlier consent is refused', async () => {
+    const earlier = await onboardedSession();
+    watch.clock.advanceBy(60_000);
+    await onboardedSession();
+
+    await expect(sessionOf(context, earlier)).rejects.toMatchObject({ code: 'forbidden' });
   });
 });
