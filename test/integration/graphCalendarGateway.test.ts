@@ -512,6 +512,14 @@ describe('GraphCalendarGateway against answers and ids Graph never gives', () =>
     expect(requestsSeen).toBe(1);
   });
 
+  it('when Graph’s answer to a read by principal name fails its schema, then the error names the route, not the address', async () => {
+    const failure = await offSchemaGateway.getUser('t', 'olga.o@contoso.example').catch((e) => e);
+
+    expect(isGraphRequestError(failure)).toBe(true);
+    expect(failure.message).toContain("GET /users/{id}: Graph's answer did not match its schema");
+    expect(failure.message).not.toMatch(/olga/i);
+  });
+
   it.each(['.', '..', 'AAMk/../../me', 'AAMk?$select=id', 'AAMk%2F'])(
     'when an event id is %s, then it is refused as input-invalid before any request is sent',
     async (eventId) => {

@@ -103,6 +103,17 @@ function statusOfFailure(error: unknown): number {
   return error instanceof GraphSdkError && error.statusCode > 0 ? error.statusCode : 0;
 }
 
+/**
+ * A request as error messages name it: users (an id or a principal name, i.e. an address) and
+ * events become `{id}`, so no address reaches a job's reason, a page or a dead-letter description.
+ */
+function actionOf(spec: RequestSpec): string {
+  return `${spec.method} ${spec.path
+    .split('?')[0]
+    ?.replace(/\/users\/[^/]+/, '/users/{id}')
+    .replace(/\/events\/[^/]+/, '/events/{id}')}`;
+}
+
 const successStatus = { GET: 200, POST: 201, PATCH: 200, DELETE: 204 } as const;
 
 interface RequestSpec {
@@ -194,10 +205,7 @@ export class GraphCalendarGateway implements CalendarGateway {
 
   #toError(error: unknown, spec: RequestSpec): AppError {
     if (error instanceof AppError) return error;
-    const action = `${spec.method} ${spec.path
-      .split('?')[0]
-      ?.replace(/\/users\/[^/]+/, '/users/{id}')
-      .replace(/\/events\/[^/]+/, '/events/{id}')}`;
+    const action = actionOf(spec);
     if (error instanceof GraphSdkError && error.statusCode > 0) {
       const parsed = graphErrorBodySchema.safeParse(
         error.body && typeof error.body === 'string' ? safeJson(error.body) : error.body,
@@ -326,7 +334,7 @@ export class GraphCalendarGateway implements CalendarGateway {
       throw new GraphRequestError('unexpected-response', {
         status: 200,
         graphCode: 'unexpected-response',
-        message: `${spec.method} ${spec.path.split('?')[0]}: Graph's answer did not match its schema: ${parsed.error.issues
+        message: `${actionOf(spec)}: Graph's answer did not match its schema: ${parsed.error.issues
           .slice(0, 3)
           .map((issue) => `${issue.path.join('.')} ${issue.message}`)
           .join('; ')}`,
