@@ -8,6 +8,7 @@ import {
   onboardedPage,
   type Page,
   pageHeaders,
+  serviceUnavailablePage,
   signInFailedPage,
 } from '../shared/onboarding/onboardingPages.js';
 import {
@@ -57,6 +58,7 @@ export const onboardingTenantCallbackFunction: HttpFunctionDefinition<Onboarding
         '302': 'To the admin consent',
         '400': 'A forged, replayed or expired state, or a failed step (a page saying why)',
         '403': 'Not a Global Administrator or Privileged Role Administrator',
+        '503': 'Microsoft Graph did not answer in time (a page saying so)',
       },
     },
   },
@@ -66,8 +68,13 @@ export const onboardingTenantCallbackFunction: HttpFunctionDefinition<Onboarding
     try {
       outcome = await completeOnboardingStep(onboarding, query);
     } catch (error) {
+      // Graph or the store did not answer (a timeout of /me/memberOf, say): a page, not a bare 503.
+      if (isAppError(error) && isTransient(error)) {
+        const page = serviceUnavailablePage(error.message);
+        return { status: page.status, body: page.html, headers: { ...pageHeaders } };
+      }
       // A code the identity platform refused (expired, redeemed twice) is a failed sign-in, not a crash.
-      if (!isAppError(error) || isTransient(error)) throw error;
+      if (!isAppError(error)) throw error;
       outcome = { kind: 'sign-in-failed', error: error.code, description: error.message };
     }
     if (outcome.kind === 'redirect')

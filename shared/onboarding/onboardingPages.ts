@@ -50,6 +50,18 @@ export function signInFailedPage(error: string, description: string): Page {
   };
 }
 
+/** A step that could not finish because Microsoft Graph (or the store) did not answer in time. */
+export function serviceUnavailablePage(description: string): Page {
+  return {
+    status: 503,
+    html: layout(
+      'Onboarding could not finish',
+      `<p class="failure" data-error="dependency-unavailable">${escapeHtml(description)}</p>` +
+        `<p>Nothing was changed. Wait a moment, then <a href="${startPath}">start again</a>.</p>`,
+    ),
+  };
+}
+
 export function notAnAdministratorPage(): Page {
   return {
     status: 403,

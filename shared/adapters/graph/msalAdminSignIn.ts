@@ -14,6 +14,8 @@ import {
 export interface MsalAdminSignInOptions extends MsalAppIdentity {
   /** `https://graph.microsoft.com/v1.0`, or the simulator's. */
   graphBaseUrl: string;
+  /** How long one `/me/memberOf` page may take, body included; 10 s unless a test says otherwise. */
+  memberOfTimeoutMs?: number;
 }
 
 /** The sign-in asks for the least: who the admin is (the id token) and `User.Read` for `/me/memberOf`. */
@@ -68,21 +70,35 @@ export class MsalAdminSignIn implements AdminSignIn {
     const roles: string[] = [];
     let next: string | undefined = `${this.#options.graphBaseUrl}/me/memberOf?$select=id,roleTemplateId`;
     for (let page = 0; next && page < 20; page += 1) {
-      let answer: Response;
+      // Each page has its own deadline, so a Graph that stops answering cannot hold the callback.
+      const timeoutMs = this.#options.memberOfTimeoutMs ?? 10_000;
+      let body: unknown;
       try {
-        answer = await fetch(next, { headers: { authorization: `Bearer ${accessToken}` } });
-      } catch (error) {
-        throw new AppError('dependency-unavailable', 'GET /me/memberOf: Graph could not be reached', {
-          cause: error,
+        const answer = await fetch(next, {
+          headers: { authorization: `Bearer ${accessToken}` },
+          signal: AbortSignal.timeout(timeoutMs),
         });
-      }
-      if (!answer.ok) {
+        if (!answer.ok) {
+          throw new AppError(
+            answer.status >= 500 ? 'dependency-unavailable' : 'unauthorized',
+            `GET /me/memberOf: Graph answered ${answer.status}`,
+          );
+        }
+        body = await answer.json();
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        if (error instanceof SyntaxError)
+          throw new AppError('unexpected-response', 'GET /me/memberOf: unexpected answer');
+        const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
         throw new AppError(
-          answer.status >= 500 ? 'dependency-unavailable' : 'unauthorized',
-          `GET /me/memberOf: Graph answered ${answer.status}`,
+          'dependency-unavailable',
+          timedOut
+            ? `GET /me/memberOf: Graph did not answer within ${timeoutMs / 1000} s`
+            : 'GET /me/memberOf: Graph could not be reached',
+          { cause: error },
         );
       }
-      const parsed = memberOfPageSchema.safeParse(await answer.json());
+      const parsed = memberOfPageSchema.safeParse(body);
       if (!parsed.success) throw new AppError('unexpected-response', 'GET /me/memberOf: unexpected answer');
       for (const member of parsed.data.value)
         if (member['@odata.type'] === '#microsoft.graph.directoryRole' && member.roleTemplateId)

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { onboardingTenantCallbackFunction } from '../../../functions/onboardingTenantCallback.js';
 import {
   onboardingEnableFunction,
   onboardingTestMailboxFunction,
@@ -59,7 +60,10 @@ class ScriptedSignIn implements AdminSignIn {
     return { tenantId, userId: adminId, wids: this.wids, accessToken: 'delegated-token' };
   }
 
+  rolesFailWith: AppError | undefined;
+
   async directoryRoleTemplateIds(): Promise<string[]> {
+    if (this.rolesFailWith) throw this.rolesFailWith;
     return this.graphRoles;
   }
 
@@ -168,6 +172,30 @@ describe('tenant onboarding', () => {
     signIn.graphRoles = [consentingRoles.privilegedRoleAdministrator];
 
     expect((await signedInCallback()).kind).toBe('redirect');
+  });
+
+  it('when Graph does not answer the role lookup in time, then the callback answers a page saying so, and records nothing', async () => {
+    signIn.wids = undefined;
+    signIn.rolesFailWith = new AppError(
+      'dependency-unavailable',
+      'GET /me/memberOf: Graph did not answer within 10 s',
+    );
+    const state = stateOf(await startTenantOnboarding(context, {}));
+
+    const page = await onboardingTenantCallbackFunction.handle(
+      new HttpRequest({
+        method: 'GET',
+        url: `http://127.0.0.1:7071/api/onboarding/tenant/callback?${new URLSearchParams({ state, code: 'code-1' })}`,
+      }),
+      context,
+      buildInvocationContext(),
+      undefined as never,
+    );
+
+    expect(page.status).toBe(503);
+    expect(String(page.body)).toContain('Graph did not answer within 10 s');
+    expect(String(page.body)).toContain('start again');
+    expect(tenants.all()).toEqual([]);
   });
 
   it('when someone without either role signs in, then they are refused and no consent state or tenant is written', async () => {
