@@ -8,7 +8,8 @@ export const userDataPurgeFunction: HttpFunctionDefinition<UserDataContext> = {
   name: 'userDataPurge',
   route: 'users/{userId}/data',
   methods: ['DELETE'],
-  access: { kind: 'self' },
+  // Export and purge stay the user's when disabled or half-purged (no enabled watch document).
+  access: { kind: 'self', evenIfNotWatched: true },
   describe: {
     delete: {
       summary:

@@ -53,11 +53,16 @@ export interface PurgeSummary {
 }
 
 /**
- * Removes everything the service holds of a user: the Graph subscription, the watch document, the
- * meeting records, the traces, the token cache and the data keys. Each step removes what is there,
- * so a purge that failed half-way is finished by running it again.
+ * Removes everything the service holds of a user: the Graph subscription, the meeting records, the
+ * traces, the token cache, the data keys and the watch document. Each step removes what is there,
+ * so a purge that failed half-way is finished by running it again: the watch document, which holds
+ * the subscription id, goes last (until then it is only disabled, so activations and changes of
+ * this user are skipped), and the route lets the user in without an enabled watch document.
  */
-export async function purgeUserData(context: UserDataContext, mailbox: MailboxRef): Promise<PurgeSummary> {
+export async function purgeUserData(
+  context: Omit<UserDataContext, 'meetings'>,
+  mailbox: MailboxRef,
+): Promise<PurgeSummary> {
   const userId = mailbox.userId.toLowerCase();
   const tenantId = mailbox.tenantId.toLowerCase();
   const { collections } = context;
@@ -69,9 +74,9 @@ export async function purgeUserData(context: UserDataContext, mailbox: MailboxRe
     tokenCache: false,
     dataKeys: 0,
   };
-  const user = (await collections.users.read(userId, tenantId))?.value;
-  // The watch document goes first: from here on activations and changes of this user are skipped.
-  if (user) summary.watchedUser = await collections.users.delete(userId, tenantId);
+  const user = await context.watch.users.update({ tenantId, userId }, (current) =>
+    current.enabled ? { ...current, enabled: false } : undefined,
+  );
   if (user?.subscriptionId) {
     try {
       // Before the token cache goes: a connected user's subscription is deleted with their token.
@@ -104,6 +109,8 @@ export async function purgeUserData(context: UserDataContext, mailbox: MailboxRe
   }
   // The current key's id is known without a query: removed even if the query missed it.
   if (await collections.dataKeys.delete(DataKeyRing.currentKeyId(userId), userId)) summary.dataKeys += 1;
+  // Last: it holds the subscription id a retry needs.
+  summary.watchedUser = await collections.users.delete(userId, tenantId);
   context.watch.counters.increment('user-data.purged');
   return summary;
 }

@@ -299,6 +299,8 @@ describe('connect your calendar through the running stack', () => {
     expect(removed.dataKeys).toBeGreaterThanOrEqual(1);
     expect(left).toEqual([]);
     expect(subscriptions.value.filter((subscription) => subscription.resource.includes(user.id))).toEqual([]);
-    expect(afterwards.status).toBe(404);
+    // The data rights stay the user's without a watch document: nothing is left to export.
+    expect(afterwards.status).toBe(200);
+    expect(((await afterwards.json()) as { meetings: unknown[] }).meetings).toEqual([]);
   });
 });
