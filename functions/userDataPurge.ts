@@ -13,10 +13,10 @@ export const userDataPurgeFunction: HttpFunctionDefinition<UserDataContext> = {
   describe: {
     delete: {
       summary:
-        'Purges the caller’s data: meeting records, traces, watch document and Graph subscription, token cache, data keys',
+        'Purges the caller’s data: meeting records, traces, watch document and Graph subscription, token cache, data keys, presence and its scheduled transitions',
       responses: {
         '200':
-          '{"removed": {"meetingRecords", "traces", "watchedUser", "subscription", "tokenCache", "dataKeys"}}',
+          '{"removed": {"meetingRecords", "traces", "watchedUser", "subscription", "tokenCache", "dataKeys", "presence", "presenceTransitions"}}',
       },
     },
   },

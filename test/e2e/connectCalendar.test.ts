@@ -273,7 +273,7 @@ describe('connect your calendar through the running stack', () => {
     const left: unknown[] = [];
     try {
       const database = cosmos.database(stack.endpoints.cosmos.database);
-      for (const container of ['users', 'meetings', 'traces', 'tokenCaches', 'dataKeys']) {
+      for (const container of ['users', 'meetings', 'traces', 'tokenCaches', 'dataKeys', 'presence']) {
         const { resources } = await database
           .container(container)
           .items.query({

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalFileKeyWrapper } from '../../dev/localKeyWrapper.js';
 import { CosmosWatchedUsers } from '../../shared/adapters/cosmos/cosmosWatchedUsers.js';
+import { queueNames } from '../../shared/bus/queues.js';
 import type { StoredDelegatedTokens } from '../../shared/calendar/tokenProvider.js';
 import { DelegatedMailboxTokens } from '../../shared/connect/delegatedMailboxTokens.js';
 import { SealedTokenCaches, tokenCaches } from '../../shared/connect/sealedTokenCaches.js';
@@ -11,6 +12,7 @@ import { purgeUserData } from '../../shared/connect/userDataRights.js';
 import { DataKeyRing, dataKeys, EnvelopeCipher } from '../../shared/crypto/envelopeEncryption.js';
 import { eventTraces } from '../../shared/meetings/eventTrace.js';
 import { meetingRecords } from '../../shared/meetings/meetingRecord.js';
+import { newPresenceDocument, presenceDocuments } from '../../shared/presence/presenceState.js';
 import { watchedUsers } from '../../shared/watch/watchedUser.js';
 import { freshCosmosDatabases } from '../support/embeddedCosmos.js';
 import { calendarServiceError } from '../support/fakes/fakeMailboxWatch.js';
@@ -33,7 +35,14 @@ const unusedTokens: StoredDelegatedTokens = {
 };
 
 async function buildParts() {
-  const store = await freshStore('purge', [watchedUsers, meetingRecords, eventTraces, tokenCaches, dataKeys]);
+  const store = await freshStore('purge', [
+    watchedUsers,
+    meetingRecords,
+    eventTraces,
+    tokenCaches,
+    dataKeys,
+    presenceDocuments,
+  ]);
   const harness = buildWatch();
   const users = new CosmosWatchedUsers(store.collection(watchedUsers), harness.clock);
   harness.context.users = users;
@@ -76,6 +85,7 @@ async function buildParts() {
       traces: store.collection(eventTraces),
       users: store.collection(watchedUsers),
       dataKeys: store.collection(dataKeys),
+      presence: store.collection(presenceDocuments),
     },
   };
   return { store, harness, context, subscription };
@@ -108,5 +118,30 @@ describe('purging a user’s data', () => {
         .collection(dataKeys)
         .queryPartition(watchUserId, { text: 'SELECT * FROM c', parameters: [] }),
     ).toEqual([]);
+  });
+
+  it('when the user has a presence document with scheduled transitions, then the purge cancels them and removes the document', async () => {
+    const { store, harness, context } = await buildParts();
+    const at = (hours: number) => new Date(harness.clock.now().getTime() + hours * 3_600_000);
+    const scheduled = [];
+    for (const hours of [1, 2]) {
+      const sequenceNumber = await harness.bus.schedule(
+        queueNames.presenceTransitions,
+        { body: { tenantId: watchTenantId, userId: watchUserId }, sessionId: watchUserId },
+        at(hours),
+      );
+      scheduled.push({ at: at(hours).toISOString(), sequenceNumber: sequenceNumber.toString() });
+    }
+    // A third entry whose message was already delivered: nothing to cancel, not counted.
+    scheduled.push({ at: at(3).toISOString(), sequenceNumber: '999999' });
+    await store
+      .collection(presenceDocuments)
+      .create({ ...newPresenceDocument(mailbox, harness.clock.now()), scheduled });
+
+    const summary = await purgeUserData(context, mailbox);
+
+    expect(summary).toMatchObject({ presence: true, presenceTransitions: 2 });
+    expect(harness.bus.diagnostics(queueNames.presenceTransitions).scheduled).toBe(0);
+    expect(await store.collection(presenceDocuments).read(watchUserId, watchTenantId)).toBeUndefined();
   });
 });
