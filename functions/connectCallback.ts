@@ -1,3 +1,4 @@
+import { clearBrowserBindingCookie, presentedBinding } from '../shared/connect/connectBrowserBinding.js';
 import {
   type ConnectContext,
   type ConnectOutcome,
@@ -11,6 +12,8 @@ const refusals: Record<Exclude<ConnectOutcome, { kind: 'connected' }>['reason'],
   'state-forged': 'This sign-in link was not issued by this service. Start again from the connect link.',
   'state-expired': 'This sign-in took longer than 10 minutes. Start again from the connect link.',
   'state-replayed': 'This sign-in was already used. Start again from the connect link.',
+  'other-browser':
+    'This sign-in was not started in this browser, so nothing was connected. Start again from the connect link in this browser.',
   'sign-in-failed': 'Microsoft sign-in did not complete, so nothing was connected.',
   'code-refused':
     'Microsoft refused the sign-in code, so nothing was connected. Start again from the connect link.',
@@ -30,7 +33,8 @@ export const connectCallbackFunction: HttpFunctionDefinition<ConnectContext> = {
       query: { code: 'authorization code', state: 'the signed state', error: 'the sign-in error, if any' },
       responses: {
         '200': 'An HTML page: connected',
-        '400': 'An HTML page: forged, expired or replayed state, refused sign-in, bad input',
+        '400':
+          'An HTML page: forged, expired or replayed state, a sign-in started in another browser (no or another binding cookie), refused sign-in, bad input',
       },
     },
   },
@@ -43,11 +47,17 @@ export const connectCallbackFunction: HttpFunctionDefinition<ConnectContext> = {
         body: renderPage('Calendar not connected', ['The answer from Microsoft sign-in was not understood.']),
       };
     }
-    const outcome = await completeConnect(connect, query.data);
+    const outcome = await completeConnect(
+      connect,
+      query.data,
+      presentedBinding(request.headers.get('cookie')),
+    );
+    // The binding is single use like the state: gone whatever the outcome.
+    const headers = { ...pageHeaders, 'set-cookie': clearBrowserBindingCookie };
     if (outcome.kind === 'connected') {
       return {
         status: 200,
-        headers: pageHeaders,
+        headers,
         body: renderPage('Your calendar is connected', [
           'Meetings in your calendar whose location says @webex now get their join details.',
           'You can close this page.',
@@ -56,7 +66,7 @@ export const connectCallbackFunction: HttpFunctionDefinition<ConnectContext> = {
     }
     return {
       status: 400,
-      headers: pageHeaders,
+      headers,
       body: renderPage('Calendar not connected', [
         refusals[outcome.reason],
         ...(outcome.detail ? [`Reason: ${outcome.detail}`] : []),

@@ -18,7 +18,11 @@ export const connectStartFunction: HttpFunctionDefinition<ConnectContext> = {
       summary:
         'Connect your calendar: redirects to Microsoft sign-in (authorization code with PKCE, offline_access, Calendars.ReadWrite, MailboxSettings.ReadWrite, User.Read)',
       query: { login_hint: 'the user principal name or object id of who signs in (optional)' },
-      responses: { '302': 'To the sign-in page', '400': 'An HTML page naming the bad input' },
+      responses: {
+        '302':
+          'To the sign-in page, with a short-lived cookie (Path=/api/connect) binding the sign-in to this browser',
+        '400': 'An HTML page naming the bad input',
+      },
     },
   },
   async handle(request, connect) {
@@ -30,10 +34,15 @@ export const connectStartFunction: HttpFunctionDefinition<ConnectContext> = {
         body: renderPage('Connect your calendar', ['The link is not valid: login_hint is too long.']),
       };
     }
-    const location = await startConnect(connect, query.data.login_hint);
+    const { location, setCookie } = await startConnect(connect, query.data.login_hint);
     return {
       status: 302,
-      headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+      headers: {
+        location,
+        'set-cookie': setCookie,
+        'cache-control': 'no-store',
+        'referrer-policy': 'no-referrer',
+      },
     };
   },
 };

@@ -8,7 +8,8 @@ export const userDataExportFunction: HttpFunctionDefinition<UserDataContext> = {
   name: 'userDataExport',
   route: 'users/{userId}/export',
   methods: ['GET'],
-  access: { kind: 'self' },
+  // Export and purge stay the user's when disabled or half-purged (no enabled watch document).
+  access: { kind: 'self', evenIfNotWatched: true },
   describe: {
     get: {
       summary: 'Everything the service keeps of the caller’s meetings, decrypted, as JSON',

@@ -8,14 +8,15 @@ export const userDataPurgeFunction: HttpFunctionDefinition<UserDataContext> = {
   name: 'userDataPurge',
   route: 'users/{userId}/data',
   methods: ['DELETE'],
-  access: { kind: 'self' },
+  // Export and purge stay the user's when disabled or half-purged (no enabled watch document).
+  access: { kind: 'self', evenIfNotWatched: true },
   describe: {
     delete: {
       summary:
-        'Purges the caller’s data: meeting records, traces, watch document and Graph subscription, token cache, data keys',
+        'Purges the caller’s data: meeting records, traces, watch document and Graph subscription, token cache, data keys, presence and its scheduled transitions',
       responses: {
         '200':
-          '{"removed": {"meetingRecords", "traces", "watchedUser", "subscription", "tokenCache", "dataKeys"}}',
+          '{"removed": {"meetingRecords", "traces", "watchedUser", "subscription", "tokenCache", "dataKeys", "presence", "presenceTransitions"}}',
       },
     },
   },

@@ -73,6 +73,7 @@ import type { OnboardingContext } from './onboarding/tenantOnboarding.js';
 import type { PresenceContext } from './presence/presenceContext.js';
 import { PresenceFanOut } from './presence/presenceFanOut.js';
 import type { PresencePublisher } from './presence/presencePublisher.js';
+import { presenceDocuments } from './presence/presenceState.js';
 import { seededJitter } from './random/seededRandom.js';
 import type { DocumentCollection, DocumentStore } from './store/documentStore.js';
 import { type Clock, systemClock } from './time/clock.js';
@@ -385,6 +386,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
       traces: store.collection(eventTraces),
       users: store.collection(watchedUsers),
       dataKeys: store.collection(dataKeys),
+      presence: store.collection(presenceDocuments),
     },
   };
   return {

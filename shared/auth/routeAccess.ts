@@ -10,12 +10,15 @@ import type { ApiAuthenticator, Principal } from './apiAuthenticator.js';
  * - `graph-webhook`: Microsoft Graph; every notification proves itself by its clientState.
  * - `tenant-admin`: a token of the path's `{tenantId}` with the admin app role.
  * - `self`: a user token whose `oid` is the path's `{userId}`, of a user the service watches.
+ *   `evenIfNotWatched` lets the user in also when their watch document is missing or disabled: the
+ *   data rights (export, purge) stay the user's after an admin disabled them or a purge stopped
+ *   half-way (it deletes the watch document last).
  */
 export type RouteAccess =
   | { kind: 'anonymous' }
   | { kind: 'graph-webhook' }
   | { kind: 'tenant-admin' }
-  | { kind: 'self' };
+  | { kind: 'self'; evenIfNotWatched?: true };
 
 /** The caller as the hosting layer established it, handed to the handler. */
 export type Caller =
@@ -58,6 +61,7 @@ export async function authorizeCaller(
   if (principal.isApp || principal.objectId !== userId)
     throw new AppError('forbidden', 'A user can reach only their own meetings.');
   const mailbox = { tenantId: principal.tenantId, userId: principal.objectId };
+  if (access.evenIfNotWatched) return { kind: 'self', mailbox };
   const watched = await context.users.find(mailbox);
   if (!watched?.enabled) throw new AppError('not-found', 'This user’s calendar is not connected.');
   return { kind: 'self', mailbox };

@@ -6,6 +6,7 @@ import { AppError, isAppError } from '../errors.js';
 import type { Counters } from '../observability/counters.js';
 import { requestActivation } from '../watch/lifecycle.js';
 import type { WatchContext } from '../watch/watchContext.js';
+import { bindingMatches, newBrowserBinding } from './connectBrowserBinding.js';
 import type { DelegatedMailboxTokens } from './delegatedMailboxTokens.js';
 import type { SealedTokenCaches } from './sealedTokenCaches.js';
 
@@ -40,17 +41,25 @@ export const startConnectQuerySchema = z.object({
   login_hint: z.string().trim().min(1).max(256).optional(),
 });
 
-/** Starts the sign-in: authorization code with PKCE (S256), a signed single-use state holding the verifier. */
-export async function startConnect(context: ConnectContext, loginHint?: string): Promise<string> {
+/**
+ * Starts the sign-in: authorization code with PKCE (S256), a signed single-use state holding the
+ * verifier and the browser binding's nonce; the browser gets the cookie that binds the sign-in to it.
+ */
+export async function startConnect(
+  context: ConnectContext,
+  loginHint?: string,
+): Promise<{ location: string; setCookie: string }> {
   const { codeVerifier, codeChallenge } = newPkcePair();
-  const state = await context.states.issue(statePurpose, { codeVerifier });
+  const binding = newBrowserBinding();
+  const state = await context.states.issue(statePurpose, { codeVerifier, browserNonce: binding.nonce });
   context.counters.increment('connect.started');
-  return context.tokens.authorizationUrl({
+  const location = await context.tokens.authorizationUrl({
     redirectUri: connectRedirectUri(context.publicBaseUrl),
     state,
     codeChallenge,
     ...(loginHint ? { loginHint } : {}),
   });
+  return { location, setCookie: binding.setCookie };
 }
 
 export const connectCallbackQuerySchema = z.object({
@@ -64,23 +73,33 @@ export type ConnectCallbackQuery = z.infer<typeof connectCallbackQuerySchema>;
 /** How a callback ended: connected, or refused with a reason the page explains. */
 export type ConnectOutcome =
   | { kind: 'connected'; userId: string }
-  | { kind: 'refused'; reason: `state-${StateRefusal}` | 'sign-in-failed' | 'code-refused'; detail?: string };
+  | {
+      kind: 'refused';
+      reason: `state-${StateRefusal}` | 'other-browser' | 'sign-in-failed' | 'code-refused';
+      detail?: string;
+    };
 
 /**
- * The identity platform's answer: the state is checked (signature, expiry, single use) before
- * anything else, an error answer is reported, and a code is redeemed with the PKCE verifier. The user
+ * The identity platform's answer: the browser must present the binding cookie of the sign-in it
+ * started, and the state is checked (signature, expiry, single use) and matched with that cookie
+ * before anything else; an error answer is reported, and a code is redeemed with the PKCE verifier. The user
  * is then watched with their delegated tokens (their tenant need not have consented); reconnecting
  * clears the reason of an Error and sends the user through activation again.
  */
 export async function completeConnect(
   context: ConnectContext,
   query: ConnectCallbackQuery,
+  browserBinding: string | undefined,
 ): Promise<ConnectOutcome> {
+  // Without the cookie the state is not even consumed: nothing is written.
+  if (!browserBinding) return refuseOtherBrowser(context);
   const consumed = await context.states.consume(statePurpose, query.state);
   if (!consumed.ok) {
     context.counters.increment(`connect.refused.state-${consumed.refusal}`);
     return { kind: 'refused', reason: `state-${consumed.refusal}` };
   }
+  // A state started in another browser is spent here, so it cannot be tried again anywhere.
+  if (!bindingMatches(browserBinding, consumed.payload.browserNonce)) return refuseOtherBrowser(context);
   if (query.error || !query.code) {
     context.counters.increment('connect.refused.sign-in-failed');
     // The AADSTS number says why; the description may name the user, so only the number is kept.
@@ -127,4 +146,9 @@ export async function completeConnect(
   await requestActivation(context.watch, { action: 'activate', cause: 'connected', ...mailbox });
   context.counters.increment('connect.connected');
   return { kind: 'connected', userId: account.userId };
+}
+
+function refuseOtherBrowser(context: ConnectContext): ConnectOutcome {
+  context.counters.increment('connect.refused.other-browser');
+  return { kind: 'refused', reason: 'other-browser' };
 }

@@ -5,6 +5,7 @@ import {
   ReauthorizationRequiredError,
 } from '../calendar/tokenProvider.js';
 import { type EnvelopeCipher, type Sealed, sealedSchema } from '../crypto/envelopeEncryption.js';
+import { AppError, hasErrorCode } from '../errors.js';
 import { containerLayouts } from '../store/containers.js';
 import type { CollectionDefinition, DocumentCollection } from '../store/documentStore.js';
 import type { Clock } from '../time/clock.js';
@@ -26,6 +27,10 @@ export const tokenCaches: CollectionDefinition<TokenCacheDocument> = {
   ...containerLayouts.tokenCaches,
   schema: tokenCacheDocumentSchema,
 };
+
+function removed(): ReauthorizationRequiredError {
+  return new ReauthorizationRequiredError('token cache: the user’s tokens were removed', []);
+}
 
 /** The associated data of a sealed cache: it opens only as this user's token cache. */
 function sealedAs(userId: string): string {
@@ -73,27 +78,41 @@ export class SealedTokenCaches implements DelegatedTokenCacheStore {
 
   /**
    * Stores a user's cache. Only connecting (an account with its login hint) creates the document; a
-   * refresh of a user whose cache was purged meanwhile is refused, so a purge is never undone.
+   * refresh replaces the document it read, on its etag, so a purge that removed it meanwhile is
+   * never undone: the refresh is then refused and the user has to connect again.
    */
   async save(account: DelegatedAccount, serializedCache: string): Promise<void> {
     const id = account.userId.toLowerCase();
-    let loginHint: Sealed | null;
-    if (account.loginHint) {
-      loginHint = await this.#cipher.seal(id, loginHintSealedAs(id), account.loginHint);
-    } else {
-      const stored = await this.#documents.read(id, id);
-      if (!stored) throw new ReauthorizationRequiredError('token cache: the user’s tokens were removed', []);
-      loginHint = stored.value.loginHint;
-    }
-    await this.#documents.upsert({
+    const documentWith = (loginHint: Sealed | null, cache: Sealed): TokenCacheDocument => ({
       id,
       userId: id,
       tenantId: account.tenantId.toLowerCase(),
       homeAccountId: account.homeAccountId,
-      cache: await this.#cipher.seal(id, sealedAs(id), serializedCache),
+      cache,
       loginHint,
       updatedAt: this.#clock.now().toISOString(),
     });
+    if (account.loginHint) {
+      const loginHint = await this.#cipher.seal(id, loginHintSealedAs(id), account.loginHint);
+      await this.#documents.upsert(
+        documentWith(loginHint, await this.#cipher.seal(id, sealedAs(id), serializedCache)),
+      );
+      return;
+    }
+    const cache = await this.#cipher.seal(id, sealedAs(id), serializedCache);
+    // Another writer (a refresh elsewhere, a reconnect) may win in between: read again and retry.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const stored = await this.#documents.read(id, id);
+      if (!stored) throw removed();
+      try {
+        await this.#documents.replace(documentWith(stored.value.loginHint, cache), { ifMatch: stored.etag });
+        return;
+      } catch (error) {
+        if (hasErrorCode(error, 'not-found')) throw removed();
+        if (!hasErrorCode(error, 'precondition-failed')) throw error;
+      }
+    }
+    throw new AppError('dependency-unavailable', 'token cache: lost the write race 3 times in a row');
   }
 
   /** The user principal name the user connected with, for their reconnect link. */

@@ -1,10 +1,12 @@
+import { queueNames } from '../bus/queues.js';
 import type { MailboxRef } from '../calendar/mailbox.js';
 import { type DataKeyDocument, DataKeyRing } from '../crypto/envelopeEncryption.js';
-import { isTransient } from '../errors.js';
+import { hasErrorCode, isTransient } from '../errors.js';
 import type { EventTrace } from '../meetings/eventTrace.js';
 import type { MeetingRecord } from '../meetings/meetingRecord.js';
 import { listMeetings, type MeetingView } from '../meetings/meetingsApi.js';
 import type { MeetingsContext } from '../meetings/meetingsContext.js';
+import type { PresenceDocument } from '../presence/presenceState.js';
 import type { DocumentCollection } from '../store/documentStore.js';
 import type { WatchContext } from '../watch/watchContext.js';
 import type { WatchedUser } from '../watch/watchedUser.js';
@@ -23,6 +25,7 @@ export interface UserDataContext {
     traces: DocumentCollection<EventTrace>;
     users: DocumentCollection<WatchedUser>;
     dataKeys: DocumentCollection<DataKeyDocument>;
+    presence: DocumentCollection<PresenceDocument>;
   };
 }
 
@@ -50,14 +53,24 @@ export interface PurgeSummary {
   tokenCache: boolean;
   /** The user's data keys: with them gone, any copy of a sealed record (a backup) stays unreadable. */
   dataKeys: number;
+  /** The user's presence document (out-of-office state and reading). */
+  presence: boolean;
+  /** Its exact-time messages on `presence-transitions` cancelled (those already delivered are not counted). */
+  presenceTransitions: number;
 }
 
 /**
- * Removes everything the service holds of a user: the Graph subscription, the watch document, the
- * meeting records, the traces, the token cache and the data keys. Each step removes what is there,
- * so a purge that failed half-way is finished by running it again.
+ * Removes everything the service holds of a user: the Graph subscription, the presence document and
+ * its scheduled transitions, the meeting records, the traces, the token cache, the data keys and the
+ * watch document. Each step removes what is there,
+ * so a purge that failed half-way is finished by running it again: the watch document, which holds
+ * the subscription id, goes last (until then it is only disabled, so activations and changes of
+ * this user are skipped), and the route lets the user in without an enabled watch document.
  */
-export async function purgeUserData(context: UserDataContext, mailbox: MailboxRef): Promise<PurgeSummary> {
+export async function purgeUserData(
+  context: Omit<UserDataContext, 'meetings'>,
+  mailbox: MailboxRef,
+): Promise<PurgeSummary> {
   const userId = mailbox.userId.toLowerCase();
   const tenantId = mailbox.tenantId.toLowerCase();
   const { collections } = context;
@@ -68,10 +81,12 @@ export async function purgeUserData(context: UserDataContext, mailbox: MailboxRe
     subscription: 'gone',
     tokenCache: false,
     dataKeys: 0,
+    presence: false,
+    presenceTransitions: 0,
   };
-  const user = (await collections.users.read(userId, tenantId))?.value;
-  // The watch document goes first: from here on activations and changes of this user are skipped.
-  if (user) summary.watchedUser = await collections.users.delete(userId, tenantId);
+  const user = await context.watch.users.update({ tenantId, userId }, (current) =>
+    current.enabled ? { ...current, enabled: false } : undefined,
+  );
   if (user?.subscriptionId) {
     try {
       // Before the token cache goes: a connected user's subscription is deleted with their token.
@@ -82,6 +97,18 @@ export async function purgeUserData(context: UserDataContext, mailbox: MailboxRe
       summary.subscription = 'not-deleted';
     }
   }
+  // The scheduled transitions first: their sequence numbers are kept only in the presence document.
+  const presence = (await collections.presence.read(userId, tenantId))?.value;
+  for (const entry of presence?.scheduled ?? []) {
+    try {
+      await context.watch.bus.cancelScheduled(queueNames.presenceTransitions, BigInt(entry.sequenceNumber));
+      summary.presenceTransitions += 1;
+    } catch (error) {
+      // Already delivered or cancelled: nothing left to cancel.
+      if (!hasErrorCode(error, 'message-not-scheduled')) throw error;
+    }
+  }
+  summary.presence = await collections.presence.delete(userId, tenantId);
   for (const record of await collections.meetingRecords.queryPartition(userId, {
     text: 'SELECT * FROM c WHERE c.userId = @userId',
     parameters: [{ name: '@userId', value: userId }],
@@ -104,6 +131,8 @@ export async function purgeUserData(context: UserDataContext, mailbox: MailboxRe
   }
   // The current key's id is known without a query: removed even if the query missed it.
   if (await collections.dataKeys.delete(DataKeyRing.currentKeyId(userId), userId)) summary.dataKeys += 1;
+  // Last: it holds the subscription id a retry needs.
+  summary.watchedUser = await collections.users.delete(userId, tenantId);
   context.watch.counters.increment('user-data.purged');
   return summary;
 }

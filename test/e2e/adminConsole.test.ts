@@ -318,7 +318,14 @@ describe('the admin console in the browser', () => {
   it('when a connected user’s refresh token is revoked, then the console shows Reconnect needed in plain words with the link to send them', async () => {
     const bjorn = 'bjorn@contoso.example';
     // Björn connects his own calendar (the simulator signs the login_hint user in at once).
-    const connected = await fetch(`${stack.endpoints.api}/connect?login_hint=${encodeURIComponent(bjorn)}`);
+    // Connecting is bound to the browser that started it: its cookie goes with the callback.
+    const started = await fetch(`${stack.endpoints.api}/connect?login_hint=${encodeURIComponent(bjorn)}`, {
+      redirect: 'manual',
+    });
+    const signedIn = await fetch(started.headers.get('location') ?? '', { redirect: 'manual' });
+    const connected = await fetch(signedIn.headers.get('location') ?? '', {
+      headers: { cookie: (started.headers.get('set-cookie') ?? '').split(';')[0] ?? '' },
+    });
     expect(await connected.text()).toContain('Your calendar is connected');
     await waitUntilQuiet(stack.endpoints);
     const revoked = await fetch(`${stack.endpoints.graphControl}/mailboxes/${bjorn}/revoke-refresh-tokens`, {

@@ -85,10 +85,68 @@ async function eventBody(eventId: string): Promise<string> {
   return ((await answer.json()) as { body: { content: string } }).body.content;
 }
 
-/** Opens a link as a browser would: every redirect followed, the final page returned. */
-async function browse(url: string): Promise<{ status: number; url: string; html: string }> {
-  const answer = await fetch(url, { redirect: 'follow' });
-  return { status: answer.status, url: answer.url, html: await answer.text() };
+/**
+ * A browser's part of the flow: redirects followed one by one and cookies kept as a browser keeps
+ * them (per host and path, `Max-Age=0` removes, `Secure` ones sent over https and to loopback hosts,
+ * which browsers count as secure: the local stack's API is plain http on 127.0.0.1).
+ */
+class Browser {
+  readonly #cookies = new Map<string, { host: string; path: string; value: string; secure: boolean }>();
+
+  /** Another browser that holds the same cookies from now on (a stolen or copied cookie jar). */
+  copy(): Browser {
+    const other = new Browser();
+    for (const [key, cookie] of this.#cookies) other.#cookies.set(key, { ...cookie });
+    return other;
+  }
+
+  /** Opens a link: every redirect followed (up to `stopBefore`'s path), the final page returned. */
+  async browse(
+    url: string,
+    options: { stopBefore?: string } = {},
+  ): Promise<{ status: number; url: string; html: string }> {
+    let current = new URL(url);
+    for (let hop = 0; hop < 10; hop += 1) {
+      if (hop > 0 && current.pathname === options.stopBefore)
+        return { status: 0, url: current.href, html: '' };
+      const answer = await fetch(current, { redirect: 'manual', headers: this.#cookieHeader(current) });
+      this.#remember(current, answer.headers.getSetCookie());
+      const location = answer.headers.get('location');
+      if (answer.status < 300 || answer.status >= 400 || !location) {
+        return { status: answer.status, url: current.href, html: await answer.text() };
+      }
+      current = new URL(location, current);
+    }
+    throw new Error('too many redirects');
+  }
+
+  #cookieHeader(url: URL): Record<string, string> {
+    const secureContext =
+      url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    const sent = [...this.#cookies.entries()]
+      .filter(([, cookie]) => cookie.host === url.host && url.pathname.startsWith(cookie.path))
+      .filter(([, cookie]) => !cookie.secure || secureContext)
+      .map(([key, cookie]) => `${key.split('|')[2]}=${cookie.value}`);
+    return sent.length > 0 ? { cookie: sent.join('; ') } : {};
+  }
+
+  #remember(url: URL, setCookies: string[]): void {
+    for (const setCookie of setCookies) {
+      const [pair = '', ...attributes] = setCookie.split(';').map((part) => part.trim());
+      const [name = '', value = ''] = pair.split(/=(.*)/s);
+      const attribute = (wanted: string) =>
+        attributes.find((part) => part.toLowerCase().split('=')[0] === wanted.toLowerCase());
+      const path = attribute('Path')?.split('=')[1] ?? '/';
+      const key = `${url.host}|${path}|${name}`;
+      if (attribute('Max-Age')?.split('=')[1] === '0') this.#cookies.delete(key);
+      else this.#cookies.set(key, { host: url.host, path, value, secure: attribute('Secure') !== undefined });
+    }
+  }
+}
+
+/** Opens a link in a fresh browser. */
+function browse(url: string): Promise<{ status: number; url: string; html: string }> {
+  return new Browser().browse(url);
 }
 
 beforeAll(async () => {
@@ -114,6 +172,25 @@ afterAll(async () => {
 
 describe('connect your calendar through the running stack', () => {
   let firstMeeting = '';
+
+  it('when a sign-in started in one browser is finished in another, then it is refused and nothing is connected', async () => {
+    const connectLink = `${stack.endpoints.api}/connect?login_hint=${encodeURIComponent(user.mail)}`;
+    const attacker = new Browser();
+    const started = await attacker.browse(connectLink, { stopBefore: '/api/connect/callback' });
+    // The victim's browser: once without any binding cookie, once with the cookie of its own sign-in.
+    const victim = new Browser();
+    const withoutCookie = await victim.browse(started.url);
+    await victim.browse(connectLink, { stopBefore: '/api/connect/callback' });
+    const withOwnCookie = await victim.browse(started.url);
+    await waitUntilQuiet(stack.endpoints);
+
+    expect(new URL(started.url).pathname).toBe('/api/connect/callback');
+    for (const page of [withoutCookie, withOwnCookie]) {
+      expect(page.status).toBe(400);
+      expect(page.html).toContain('not started in this browser');
+    }
+    expect((await listedUser())?.authorization).not.toBe('delegated');
+  });
 
   it('when a user connects through the browser flow, then they are watched with delegated tokens', async () => {
     const page = await browse(`${stack.endpoints.api}/connect?login_hint=${encodeURIComponent(user.mail)}`);
@@ -227,15 +304,24 @@ describe('connect your calendar through the running stack', () => {
   });
 
   it('when a used callback is replayed, then it is refused and nothing changes', async () => {
-    const start = await fetch(`${stack.endpoints.api}/connect?login_hint=${encodeURIComponent(user.mail)}`, {
-      redirect: 'manual',
-    });
-    const signIn = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
-    const callback = signIn.headers.get('location') ?? '';
-    const first = await browse(callback);
-    const replayed = await browse(callback);
+    const browser = new Browser();
+    const { url: callback } = await browser.browse(
+      `${stack.endpoints.api}/connect?login_hint=${encodeURIComponent(user.mail)}`,
+      { stopBefore: '/api/connect/callback' },
+    );
+    // The replay carries the binding cookie (copied before the callback cleared it): the state refuses it.
+    const replaying = browser.copy();
+    const first = await browser.browse(callback);
+    const replayed = await replaying.browse(callback);
     await waitUntilQuiet(stack.endpoints);
-    const forged = await browse(`${stack.endpoints.api}/connect/callback?code=x&state=v1.a.9999999999.b`);
+    // A forged state from a browser that holds a binding cookie of its own: the state refuses it.
+    const forger = new Browser();
+    await forger.browse(`${stack.endpoints.api}/connect?login_hint=${encodeURIComponent(user.mail)}`, {
+      stopBefore: '/api/connect/callback',
+    });
+    const forged = await forger.browse(
+      `${stack.endpoints.api}/connect/callback?code=x&state=v1.a.9999999999.b`,
+    );
 
     expect(first.status).toBe(200);
     expect(replayed.status).toBe(400);
@@ -273,7 +359,7 @@ describe('connect your calendar through the running stack', () => {
     const left: unknown[] = [];
     try {
       const database = cosmos.database(stack.endpoints.cosmos.database);
-      for (const container of ['users', 'meetings', 'traces', 'tokenCaches', 'dataKeys']) {
+      for (const container of ['users', 'meetings', 'traces', 'tokenCaches', 'dataKeys', 'presence']) {
         const { resources } = await database
           .container(container)
           .items.query({
@@ -299,6 +385,8 @@ describe('connect your calendar through the running stack', () => {
     expect(removed.dataKeys).toBeGreaterThanOrEqual(1);
     expect(left).toEqual([]);
     expect(subscriptions.value.filter((subscription) => subscription.resource.includes(user.id))).toEqual([]);
-    expect(afterwards.status).toBe(404);
+    // The data rights stay the user's without a watch document: nothing is left to export.
+    expect(afterwards.status).toBe(200);
+    expect(((await afterwards.json()) as { meetings: unknown[] }).meetings).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { functionList } from '../../../functions/functionList.js';
 import type { ApiAuthenticator, Principal } from '../../../shared/auth/apiAuthenticator.js';
 import type { RouteAccessContext } from '../../../shared/auth/routeAccess.js';
 import { AppError } from '../../../shared/errors.js';
@@ -8,6 +9,7 @@ import {
   type HttpFunctionDefinition,
 } from '../../../shared/hosting/functionDefinitions.js';
 import { ManualClock } from '../../../shared/time/clock.js';
+import type { WatchedUser } from '../../../shared/watch/watchedUser.js';
 import { InMemoryWatchedUsers } from '../../support/fakes/inMemoryWatchedUsers.js';
 import { buildInvocationContext } from '../../support/invocationContext.js';
 import { buildWatchedUser } from '../../support/watchBuilders.js';
@@ -31,9 +33,9 @@ function bearer(principal: Partial<Principal>): string {
   return `Bearer ${Buffer.from(JSON.stringify(full)).toString('base64url')}`;
 }
 
-function buildRouteAccess(): RouteAccessContext {
+function buildRouteAccess(...others: WatchedUser[]): RouteAccessContext {
   const users = new InMemoryWatchedUsers(new ManualClock('2026-11-22T10:00:00Z'));
-  users.seed(buildWatchedUser({ id: aliceId, tenantId, enabled: true }));
+  users.seed(buildWatchedUser({ id: aliceId, tenantId, enabled: true }), ...others);
   return { authenticator, users };
 }
 
@@ -129,6 +131,53 @@ describe('route access, enforced by the hosting layer', () => {
 
     expect(await call(definition, { userId: aliceId }, bearer({}))).toBe(200);
     expect(seen).toEqual([{ kind: 'self', mailbox: { tenantId, userId: aliceId } }]);
+  });
+
+  it('when a user whose watch document is disabled or missing calls a data-rights route, then the handler runs; other users still get 403 and plain user routes 404', async () => {
+    const routeAccess = buildRouteAccess(buildWatchedUser({ id: bobId, tenantId, enabled: false }));
+    const carolId = 'ca401000-0000-4000-8000-000000000003';
+    const dataRights = buildRoute({ kind: 'self', evenIfNotWatched: true }, 'users/{userId}/x');
+    const plain = buildRoute({ kind: 'self' }, 'users/{userId}/x');
+
+    expect(
+      await call(dataRights.definition, { userId: bobId }, bearer({ objectId: bobId }), routeAccess),
+    ).toBe(200);
+    expect(
+      await call(dataRights.definition, { userId: carolId }, bearer({ objectId: carolId }), routeAccess),
+    ).toBe(200);
+    expect(
+      await call(dataRights.definition, { userId: bobId }, bearer({ objectId: aliceId }), routeAccess),
+    ).toBe(403);
+    expect(
+      await call(
+        dataRights.definition,
+        { userId: bobId },
+        bearer({ objectId: bobId, isApp: true }),
+        routeAccess,
+      ),
+    ).toBe(403);
+    expect(await call(plain.definition, { userId: bobId }, bearer({ objectId: bobId }), routeAccess)).toBe(
+      404,
+    );
+    expect(dataRights.seen).toEqual([
+      { kind: 'self', mailbox: { tenantId, userId: bobId } },
+      { kind: 'self', mailbox: { tenantId, userId: carolId } },
+    ]);
+    expect(plain.seen).toEqual([]);
+  });
+
+  it('when export and purge are declared, then they are the only user routes open to a disabled user', () => {
+    const open = functionList
+      .filter(
+        (definition) =>
+          definition.kind === 'http' &&
+          definition.access.kind === 'self' &&
+          definition.access.evenIfNotWatched,
+      )
+      .map((definition) => definition.name)
+      .sort();
+
+    expect(open).toEqual(['userDataExport', 'userDataPurge']);
   });
 
   it('when a protected route runs on a host that cannot check callers, then it fails closed with 500', async () => {
