@@ -279,7 +279,9 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
   };
 
   const consoleChannel = local.console ? new ConsoleChannel(local.console) : undefined;
-  const localEndpoints = local.cloudEventsEndpoint ? [local.cloudEventsEndpoint] : [];
+  const localEndpoints = local.cloudEventsEndpoint
+    ? [{ ...local.cloudEventsEndpoint, operatorConfigured: true }]
+    : [];
   const cloudEventEndpoints = new CloudEventEndpoints({
     documents: store.collection(cloudEventEndpointDocuments),
     cipher,
@@ -291,6 +293,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
       ...(await cloudEventEndpoints.endpointsOf(tenantId)),
     ],
     clock,
+    counters,
   });
   const notifications: JoinNotificationsContext = {
     records,

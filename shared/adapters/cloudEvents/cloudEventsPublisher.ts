@@ -1,7 +1,10 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { Webhook } from 'standardwebhooks';
 import { AppError } from '../../errors.js';
 import { keyOf } from '../../meetings/meetingRecord.js';
+import { internalHostReason, isInternalAddress } from '../../notifications/endpointAddresses.js';
 import type { IntegrationNotifier, JoinNotice } from '../../notifications/joinNotifier.js';
 import type { PresenceChange, PresencePublisher } from '../../presence/presencePublisher.js';
 import { type Clock, systemClock } from '../../time/clock.js';
@@ -16,7 +19,15 @@ export const cloudEventTypes = {
 export interface CloudEventsEndpoint {
   url: string;
   secret: string;
+  /**
+   * The operator's own endpoint (`CLOUDEVENTS_URL`, local runs), not a tenant's setting: it may be on
+   * this machine. Every other endpoint is refused when its host resolves to an internal address.
+   */
+  operatorConfigured?: boolean;
 }
+
+/** What became of one endpoint: accepted, refused for good, or failed in a way a later try may fix. */
+type EndpointResult = 'accepted' | 'refused' | 'failed';
 
 /** Pauses between attempts at one endpoint (then the message itself is retried later). */
 const defaultBackoffMs: readonly number[] = [500, 2_000, 8_000];
@@ -34,17 +45,26 @@ export class CloudEventsPublisher implements IntegrationNotifier, PresencePublis
   readonly #clock: Clock;
   readonly #backoffMs: readonly number[];
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #addressesOf: (hostname: string) => Promise<string[]>;
+  readonly #counters: { increment(name: string): void } | undefined;
 
   constructor(options: {
     endpointsOf: (tenantId: string) => Promise<readonly CloudEventsEndpoint[]>;
     clock: Clock;
     backoffMs?: readonly number[];
     sleep?: (ms: number) => Promise<void>;
+    /** Every address a host name resolves to (DNS by default). */
+    addressesOf?: (hostname: string) => Promise<string[]>;
+    counters?: { increment(name: string): void };
   }) {
     this.#endpointsOf = options.endpointsOf;
     this.#clock = options.clock;
     this.#backoffMs = options.backoffMs ?? defaultBackoffMs;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#addressesOf =
+      options.addressesOf ??
+      (async (hostname) => (await lookup(hostname, { all: true })).map((entry) => entry.address));
+    this.#counters = options.counters;
   }
 
   async notifyIntegrations(notice: JoinNotice): Promise<void> {
@@ -98,7 +118,7 @@ export class CloudEventsPublisher implements IntegrationNotifier, PresencePublis
     };
     const failures: string[] = [];
     for (const endpoint of endpoints) {
-      if (!(await this.#postWithRetries(endpoint, event.id, body, headers)))
+      if ((await this.#postWithRetries(endpoint, event.id, body, headers)) !== 'accepted')
         failures.push(hostOf(endpoint.url));
     }
     if (failures.length > 0)
@@ -113,7 +133,11 @@ export class CloudEventsPublisher implements IntegrationNotifier, PresencePublis
     id: string,
     body: string,
     headers: Record<string, string>,
-  ): Promise<boolean> {
+  ): Promise<EndpointResult> {
+    if (!endpoint.operatorConfigured && (await this.#pointsInside(endpoint.url))) {
+      this.#counters?.increment('cloudevents.internal-address-refused');
+      return 'refused';
+    }
     const webhook = new Webhook(endpoint.secret);
     for (let attempt = 0; attempt <= this.#backoffMs.length; attempt++) {
       if (attempt > 0) await this.#sleep(this.#backoffMs[attempt - 1] ?? 0);
@@ -130,17 +154,31 @@ export class CloudEventsPublisher implements IntegrationNotifier, PresencePublis
             'webhook-signature': webhook.sign(id, sentAt, body),
           },
           body,
+          // A redirect is not followed: it could lead anywhere, inside the network too.
+          redirect: 'manual',
           signal: AbortSignal.timeout(10_000),
         });
         await response.body?.cancel();
-        if (response.ok) return true;
-        // A 4xx other than 408/429 will not change on retry.
-        if (response.status < 500 && response.status !== 408 && response.status !== 429) return false;
+        if (response.ok) return 'accepted';
+        // A redirect, or a 4xx other than 408/429, will not change on retry.
+        if (response.status < 500 && response.status !== 408 && response.status !== 429) return 'refused';
       } catch {
         // Unreachable or timed out: try again after the pause.
       }
     }
-    return false;
+    return 'failed';
+  }
+
+  /** Whether the URL's host is, or resolves to, an internal address (any of its addresses). */
+  async #pointsInside(url: string): Promise<boolean> {
+    const hostname = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    if (internalHostReason(hostname)) return true;
+    if (isIP(hostname)) return false;
+    try {
+      return (await this.#addressesOf(hostname)).some(isInternalAddress);
+    } catch {
+      return false; // not resolvable: the fetch fails on its own
+    }
   }
 }
 
