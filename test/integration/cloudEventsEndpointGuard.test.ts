@@ -57,6 +57,8 @@ beforeAll(async () => {
     request.resume();
     request.on('end', () => {
       if (request.url === '/moved') response.writeHead(307, { location: `${base}/inside` }).end();
+      else if (request.url === '/bad-request') response.writeHead(400).end();
+      else if (request.url === '/unavailable') response.writeHead(503).end();
       else response.writeHead(204).end();
     });
   });
@@ -101,7 +103,7 @@ describe('tenant CloudEvents endpoints and internal addresses', () => {
     expect((await endpoints.view(tenantId)).endpoints).toEqual([]);
   });
 
-  it('when a tenant endpoint’s name resolves to a loopback address, then nothing is sent and it is counted', async () => {
+  it('when a tenant endpoint’s name resolves to a loopback address, then nothing is sent, it is counted and the failure is permanent', async () => {
     const counters = new Counters();
     const publisher = new CloudEventsPublisher({
       endpointsOf: async () => [{ url: `${base}/events`.replace('127.0.0.1', 'hooks.example'), secret }],
@@ -111,7 +113,10 @@ describe('tenant CloudEvents endpoints and internal addresses', () => {
       counters,
     });
     const before = hits.length;
-    await expect(publisher.notifyIntegrations(notice)).rejects.toBeInstanceOf(AppError);
+    await expect(publisher.notifyIntegrations(notice)).rejects.toMatchObject({
+      code: 'request-rejected',
+      transient: false,
+    });
     expect(hits.length).toBe(before);
     expect(counters.get('cloudevents.internal-address-refused')).toBe(1);
   });
@@ -122,7 +127,7 @@ describe('tenant CloudEvents endpoints and internal addresses', () => {
       clock,
       sleep: async () => undefined,
     });
-    await expect(publisher.notifyIntegrations(notice)).rejects.toBeInstanceOf(AppError);
+    await expect(publisher.notifyIntegrations(notice)).rejects.toMatchObject({ code: 'request-rejected' });
     expect(hits).toContain('/moved');
     expect(hits).not.toContain('/inside');
   });
@@ -134,5 +139,36 @@ describe('tenant CloudEvents endpoints and internal addresses', () => {
     });
     await publisher.notifyIntegrations(notice);
     expect(hits.at(-1)).toBe('/events');
+  });
+
+  it('when every failing endpoint answers a 4xx (not 408/429), then the failure is permanent, with the reason, after one try', async () => {
+    const publisher = new CloudEventsPublisher({
+      endpointsOf: async () => [
+        { url: `${base}/events`, secret, operatorConfigured: true },
+        { url: `${base}/bad-request`, secret, operatorConfigured: true },
+      ],
+      clock,
+      sleep: async () => undefined,
+    });
+    const before = hits.filter((hit) => hit === '/bad-request').length;
+    const failure = await publisher.notifyIntegrations(notice).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'request-rejected', transient: false });
+    expect(String((failure as Error).message)).toContain('answered 400');
+    expect(hits.filter((hit) => hit === '/bad-request').length).toBe(before + 1);
+  });
+
+  it('when one endpoint answers 400 and another 503, then the failure stays transient', async () => {
+    const publisher = new CloudEventsPublisher({
+      endpointsOf: async () => [
+        { url: `${base}/bad-request`, secret, operatorConfigured: true },
+        { url: `${base}/unavailable`, secret, operatorConfigured: true },
+      ],
+      clock,
+      sleep: async () => undefined,
+    });
+    await expect(publisher.notifyIntegrations(notice)).rejects.toMatchObject({
+      code: 'dependency-unavailable',
+      transient: true,
+    });
   });
 });

@@ -27,7 +27,11 @@ export interface CloudEventsEndpoint {
 }
 
 /** What became of one endpoint: accepted, refused for good, or failed in a way a later try may fix. */
-type EndpointResult = 'accepted' | 'refused' | 'failed';
+type EndpointResult =
+  | { outcome: 'accepted' }
+  /** Will not change on retry: a 4xx other than 408/429, a redirect, an internal address. */
+  | { outcome: 'refused'; reason: string }
+  | { outcome: 'failed' };
 
 /** Pauses between attempts at one endpoint (then the message itself is retried later). */
 const defaultBackoffMs: readonly number[] = [500, 2_000, 8_000];
@@ -37,7 +41,9 @@ const defaultBackoffMs: readonly number[] = [500, 2_000, 8_000];
  * Webhooks way: `webhook-id` (the event id, stable for a given notification so receivers can drop
  * repeats), `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
  * Each endpoint is retried with backoff; an endpoint that keeps failing fails the send (transient),
- * so the message is retried, and endpoints that got it already get the same id again.
+ * so the message is retried, and endpoints that got it already get the same id again. When every
+ * failing endpoint refused for good (a 4xx other than 408/429, a redirect, an internal address), the
+ * failure is permanent.
  */
 export class CloudEventsPublisher implements IntegrationNotifier, PresencePublisher {
   readonly channel = 'cloudevents' as const;
@@ -117,10 +123,23 @@ export class CloudEventsPublisher implements IntegrationNotifier, PresencePublis
       'content-type': String(message.headers['content-type'] ?? 'application/cloudevents+json'),
     };
     const failures: string[] = [];
+    let allRefused = true;
     for (const endpoint of endpoints) {
-      if ((await this.#postWithRetries(endpoint, event.id, body, headers)) !== 'accepted')
+      const result = await this.#postWithRetries(endpoint, event.id, body, headers);
+      if (result.outcome === 'accepted') continue;
+      if (result.outcome === 'refused') failures.push(`${hostOf(endpoint.url)}: ${result.reason}`);
+      else {
+        allRefused = false;
         failures.push(hostOf(endpoint.url));
+      }
     }
+    // Every failure is one a retry cannot fix: permanent, so the message is dead-lettered with the
+    // reason instead of being retried for hours.
+    if (failures.length > 0 && allRefused)
+      throw new AppError(
+        'request-rejected',
+        `CloudEvents: ${failures.length} endpoint(s) refused (${failures.join(', ')})`,
+      );
     if (failures.length > 0)
       throw new AppError(
         'dependency-unavailable',
@@ -136,7 +155,7 @@ export class CloudEventsPublisher implements IntegrationNotifier, PresencePublis
   ): Promise<EndpointResult> {
     if (!endpoint.operatorConfigured && (await this.#pointsInside(endpoint.url))) {
       this.#counters?.increment('cloudevents.internal-address-refused');
-      return 'refused';
+      return { outcome: 'refused', reason: 'internal address' };
     }
     const webhook = new Webhook(endpoint.secret);
     for (let attempt = 0; attempt <= this.#backoffMs.length; attempt++) {
@@ -159,14 +178,15 @@ export class CloudEventsPublisher implements IntegrationNotifier, PresencePublis
           signal: AbortSignal.timeout(10_000),
         });
         await response.body?.cancel();
-        if (response.ok) return 'accepted';
+        if (response.ok) return { outcome: 'accepted' };
         // A redirect, or a 4xx other than 408/429, will not change on retry.
-        if (response.status < 500 && response.status !== 408 && response.status !== 429) return 'refused';
+        if (response.status < 500 && response.status !== 408 && response.status !== 429)
+          return { outcome: 'refused', reason: `answered ${response.status}` };
       } catch {
         // Unreachable or timed out: try again after the pause.
       }
     }
-    return 'failed';
+    return { outcome: 'failed' };
   }
 
   /** Whether the URL's host is, or resolves to, an internal address (any of its addresses). */
