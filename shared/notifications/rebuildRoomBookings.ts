@@ -38,7 +38,8 @@ export async function rebuildRoomBookings(
         1440,
         Math.max(1, Math.round((Date.parse(record.end) - Date.parse(record.start)) / 60_000)),
       ),
-      organizerName: details.organizer.name ?? details.organizer.address ?? 'Organizer',
+      // Shown on the room's screen to whoever walks in: a name, never an e-mail address.
+      organizerName: details.organizer.name?.trim() || 'Organizer',
       ...dial,
     });
   }

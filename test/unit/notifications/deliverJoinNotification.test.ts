@@ -113,6 +113,21 @@ describe('delivering a due Join notification', () => {
     ]);
   });
 
+  it('when the organiser has no display name, then the room shows a neutral "Organizer", never their e-mail address', async () => {
+    const harness = buildNotifications({ now: '2026-11-22T09:01:00Z' });
+    const details = buildMeetingDetails({ organizer: { name: null, address: 'alice@contoso.example' } });
+    await harness.records.save(
+      await buildRecord(harness, details, { roomKeys: [keyOf('boardroom@contoso.example')] }),
+    );
+    await deliverJoinNotification(
+      harness.context,
+      dueMessage({ recipient: roomKey('boardroom@contoso.example') }),
+    );
+    const pushed = harness.rooms.lists.get('boardroom@contoso.example');
+    expect(pushed?.[0]?.organizerName).toBe('Organizer');
+    expect(JSON.stringify(pushed)).not.toContain('alice@contoso.example');
+  });
+
   it('when the integrations are due, then they are told once per meeting occurrence', async () => {
     const harness = buildNotifications();
     await harness.records.save(await buildRecord(harness));
