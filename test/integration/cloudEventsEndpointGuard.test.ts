@@ -12,6 +12,7 @@ import {
   CloudEventEndpoints,
   cloudEventEndpointDocuments,
 } from '../../shared/notifications/cloudEventEndpoints.js';
+import { nothingWasDelivered } from '../../shared/notifications/deliveryFailures.js';
 import type { JoinNotice } from '../../shared/notifications/joinNotifier.js';
 import { Counters } from '../../shared/observability/counters.js';
 import { ManualClock } from '../../shared/time/clock.js';
@@ -170,5 +171,46 @@ describe('tenant CloudEvents endpoints and internal addresses', () => {
       code: 'dependency-unavailable',
       transient: true,
     });
+  });
+});
+
+describe('CloudEvents failures and the Join delivery marker', () => {
+  it('when the only endpoint refuses connections, then the failure proves nothing was delivered (the marker may be freed)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const publisher = new CloudEventsPublisher({
+      endpointsOf: async () => [{ url: `http://127.0.0.1:${port}/events`, secret, operatorConfigured: true }],
+      clock,
+      sleep: async () => undefined,
+    });
+    const failure = await publisher.notifyIntegrations(notice).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'dependency-unavailable' });
+    expect(nothingWasDelivered(failure)).toBe(true);
+  });
+
+  it('when one endpoint accepted and another failed, then the failure does not prove nothing was delivered (the marker is kept, so the first is not sent to again)', async () => {
+    const publisher = new CloudEventsPublisher({
+      endpointsOf: async () => [
+        { url: `${base}/events`, secret, operatorConfigured: true },
+        { url: `${base}/bad-request`, secret, operatorConfigured: true },
+      ],
+      clock,
+      sleep: async () => undefined,
+    });
+    const failure = await publisher.notifyIntegrations(notice).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'request-rejected' });
+    expect(nothingWasDelivered(failure)).toBe(false);
+  });
+
+  it('when an endpoint keeps answering 503, then the failure does not prove nothing was delivered', async () => {
+    const publisher = new CloudEventsPublisher({
+      endpointsOf: async () => [{ url: `${base}/unavailable`, secret, operatorConfigured: true }],
+      clock,
+      sleep: async () => undefined,
+    });
+    const failure = await publisher.notifyIntegrations(notice).catch((error: unknown) => error);
+    expect(nothingWasDelivered(failure)).toBe(false);
   });
 });

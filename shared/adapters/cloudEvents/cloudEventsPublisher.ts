@@ -4,6 +4,11 @@ import { CloudEvent, HTTP } from 'cloudevents';
 import { Webhook } from 'standardwebhooks';
 import { AppError } from '../../errors.js';
 import { keyOf } from '../../meetings/meetingRecord.js';
+import {
+  NothingDelivered,
+  nothingWasDelivered,
+  SomeDelivered,
+} from '../../notifications/deliveryFailures.js';
 import { internalHostReason, isInternalAddress } from '../../notifications/endpointAddresses.js';
 import type { IntegrationNotifier, JoinNotice } from '../../notifications/joinNotifier.js';
 import type { PresenceChange, PresencePublisher } from '../../presence/presencePublisher.js';
@@ -30,8 +35,9 @@ export interface CloudEventsEndpoint {
 type EndpointResult =
   | { outcome: 'accepted' }
   /** Will not change on retry: a 4xx other than 408/429, a redirect, an internal address. */
-  | { outcome: 'refused'; reason: string }
-  | { outcome: 'failed' };
+  | { outcome: 'refused'; reason: string; maybeReceived: boolean }
+  /** `maybeReceived`: an attempt timed out, met a 5xx or lost its connection, so it may have arrived. */
+  | { outcome: 'failed'; maybeReceived: boolean };
 
 /** Pauses between attempts at one endpoint (then the message itself is retried later). */
 const defaultBackoffMs: readonly number[] = [500, 2_000, 8_000];
@@ -124,27 +130,39 @@ export class CloudEventsPublisher implements IntegrationNotifier, PresencePublis
     };
     const failures: string[] = [];
     let allRefused = true;
+    let someDelivered = false;
     for (const endpoint of endpoints) {
       const result = await this.#postWithRetries(endpoint, event.id, body, headers);
-      if (result.outcome === 'accepted') continue;
+      if (result.outcome === 'accepted') {
+        someDelivered = true;
+        continue;
+      }
+      if (result.maybeReceived) someDelivered = true;
       if (result.outcome === 'refused') failures.push(`${hostOf(endpoint.url)}: ${result.reason}`);
       else {
         allRefused = false;
         failures.push(hostOf(endpoint.url));
       }
     }
+    if (failures.length === 0) return;
+    // Whether any endpoint has (or may have) the event decides whether the Join delivery marker may
+    // be freed for a retry: it is kept when one may have, so none gets it twice.
+    const cause = someDelivered
+      ? new SomeDelivered('an endpoint has or may have the event')
+      : new NothingDelivered('no endpoint received the event');
     // Every failure is one a retry cannot fix: permanent, so the message is dead-lettered with the
     // reason instead of being retried for hours.
-    if (failures.length > 0 && allRefused)
+    if (allRefused)
       throw new AppError(
         'request-rejected',
         `CloudEvents: ${failures.length} endpoint(s) refused (${failures.join(', ')})`,
+        { cause },
       );
-    if (failures.length > 0)
-      throw new AppError(
-        'dependency-unavailable',
-        `CloudEvents: ${failures.length} endpoint(s) failed (${failures.join(', ')})`,
-      );
+    throw new AppError(
+      'dependency-unavailable',
+      `CloudEvents: ${failures.length} endpoint(s) failed (${failures.join(', ')})`,
+      { cause },
+    );
   }
 
   async #postWithRetries(
@@ -155,9 +173,10 @@ export class CloudEventsPublisher implements IntegrationNotifier, PresencePublis
   ): Promise<EndpointResult> {
     if (!endpoint.operatorConfigured && (await this.#pointsInside(endpoint.url))) {
       this.#counters?.increment('cloudevents.internal-address-refused');
-      return { outcome: 'refused', reason: 'internal address' };
+      return { outcome: 'refused', reason: 'internal address', maybeReceived: false };
     }
     const webhook = new Webhook(endpoint.secret);
+    let maybeReceived = false;
     for (let attempt = 0; attempt <= this.#backoffMs.length; attempt++) {
       if (attempt > 0) await this.#sleep(this.#backoffMs[attempt - 1] ?? 0);
       // The receiver checks the timestamp against its own wall clock (5 minutes' tolerance), so it is
@@ -181,12 +200,16 @@ export class CloudEventsPublisher implements IntegrationNotifier, PresencePublis
         if (response.ok) return { outcome: 'accepted' };
         // A redirect, or a 4xx other than 408/429, will not change on retry.
         if (response.status < 500 && response.status !== 408 && response.status !== 429)
-          return { outcome: 'refused', reason: `answered ${response.status}` };
-      } catch {
-        // Unreachable or timed out: try again after the pause.
+          return { outcome: 'refused', reason: `answered ${response.status}`, maybeReceived };
+        // A 408 or 429 refused it; a 5xx may have handled it before failing.
+        if (response.status >= 500) maybeReceived = true;
+      } catch (error) {
+        // Unreachable or timed out: try again after the pause. Only a failure before the request
+        // left (refused connection, unknown name) proves it did not arrive.
+        if (!nothingWasDelivered(error)) maybeReceived = true;
       }
     }
-    return { outcome: 'failed' };
+    return { outcome: 'failed', maybeReceived };
   }
 
   /** Whether the URL's host is, or resolves to, an internal address (any of its addresses). */
