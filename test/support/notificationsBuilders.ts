@@ -108,6 +108,7 @@ export function buildNotifications(
     people: [people],
     integrations: [integrations],
     rooms,
+    tenantDomains: { verifiedDomainsOf: async () => ['contoso.example', 'contoso.onmicrosoft.com'] },
     languages: { localeOf: async (_tenant, address) => options.locales?.[address] },
     clock,
     counters,

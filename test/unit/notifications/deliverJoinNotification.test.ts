@@ -176,6 +176,26 @@ describe('delivering a due Join notification', () => {
     expect(JSON.stringify(pushed)).not.toContain('alice@contoso.example');
   });
 
+  it('when an organiser invited a room of another tenant, then that room’s device gets no list and it is counted', async () => {
+    const harness = buildNotifications({ now: '2026-11-22T09:01:00Z' });
+    const details = buildMeetingDetails({
+      invitees: [
+        { name: 'Their room', address: 'room@fabrikam.example', type: 'resource', response: 'accepted' },
+      ],
+    });
+    await harness.records.save(
+      await buildRecord(harness, details, { roomKeys: [keyOf('room@fabrikam.example')] }),
+    );
+    expect(
+      await deliverJoinNotification(
+        harness.context,
+        dueMessage({ recipient: roomKey('room@fabrikam.example') }),
+      ),
+    ).toBe('room-rebuilt');
+    expect(harness.rooms.lists.size).toBe(0);
+    expect(harness.counters.get('join.room-other-tenant')).toBe(1);
+  });
+
   it('when the integrations are due, then they are told once per meeting occurrence', async () => {
     const harness = buildNotifications();
     await harness.records.save(await buildRecord(harness));
