@@ -23,7 +23,8 @@ export const cloudEventEndpointsInputSchema = z
               .url({ protocol: /^https$/, error: 'endpoints are https:// URLs' })
               .superRefine((url, context) => {
                 // Names are resolved and checked again at every send (a name can point inside later).
-                const reason = internalHostReason(new URL(url).hostname);
+                const hostname = URL.canParse(url) ? new URL(url).hostname : undefined;
+                const reason = hostname === undefined ? undefined : internalHostReason(hostname);
                 if (reason) context.addIssue({ code: 'custom', message: reason });
               }),
             secret: secretSchema.optional(),

@@ -302,7 +302,13 @@ export async function pollDuePresence(
           // The other users of the tick still get their turn; an unexpected failure is thrown after.
           failed += 1;
           context.counters.increment('presence.apply-failed');
-          if (!hasErrorCode(error, 'dependency-unavailable') && !hasErrorCode(error, 'throttled'))
+          // A channel that refuses for good (a tenant endpoint answering 4xx) is counted, not
+          // thrown: the change waits in the document until the endpoint is fixed.
+          if (
+            !hasErrorCode(error, 'dependency-unavailable') &&
+            !hasErrorCode(error, 'throttled') &&
+            !hasErrorCode(error, 'request-rejected')
+          )
             unexpected ??= error;
         }
       }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cloudEventEndpointsInputSchema } from '../../../shared/notifications/cloudEventEndpoints.js';
 import { internalHostReason, isInternalAddress } from '../../../shared/notifications/endpointAddresses.js';
 
 describe('internal addresses (where a tenant webhook may not point)', () => {
@@ -47,5 +48,20 @@ describe('internal addresses (where a tenant webhook may not point)', () => {
     expect(internalHostReason('[fd12::1]')).toMatch(/private/);
     expect(internalHostReason('169.254.169.254')).toMatch(/metadata/);
     expect(internalHostReason('hooks.example')).toBeUndefined();
+  });
+});
+
+describe('the CloudEvents endpoints input', () => {
+  it('when a URL is not a URL, then it is refused with the schema’s reason (the address check does not throw)', () => {
+    const parsed = cloudEventEndpointsInputSchema.safeParse({ endpoints: [{ url: 'not a url' }] });
+    expect(parsed.success).toBe(false);
+    expect(JSON.stringify(parsed.error?.issues)).toContain('https://');
+  });
+
+  it('when a URL points at a private address, then it is refused with the reason', () => {
+    const parsed = cloudEventEndpointsInputSchema.safeParse({
+      endpoints: [{ url: 'https://10.0.0.5/hook' }],
+    });
+    expect(JSON.stringify(parsed.error?.issues)).toContain('private');
   });
 });

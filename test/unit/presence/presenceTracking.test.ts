@@ -361,3 +361,28 @@ describe('publishing inside the poll timer', () => {
     expect(publisher.changes.filter((change) => change.state === 'out-of-office')).toHaveLength(7);
   });
 });
+
+describe('a channel that refuses for good', () => {
+  it('when the publisher fails permanently (an endpoint answering 4xx), then the poll counts it and keeps the change pending instead of failing the timer', async () => {
+    const { context, clock, states } = buildPresence();
+    (context.source as FixedSource).readings.set(watchUserId, {
+      automaticReplies: { status: 'alwaysEnabled' },
+      outOfOfficeEvents: [],
+    });
+    const refusing: PresencePublisher = {
+      publishPresence: async () => {
+        throw new AppError(
+          'request-rejected',
+          'CloudEvents: 1 endpoint(s) refused (hooks.example: answered 400)',
+        );
+      },
+    };
+    let failed = 0;
+    for (let tick = 0; tick < 15; tick += 1) {
+      clock.advanceBy(presencePollTickMs);
+      failed += (await pollDuePresence({ ...context, publisher: refusing })).failed;
+    }
+    expect(failed).toBe(1);
+    expect((await states.find(mailbox))?.unpublished?.state).toBe('out-of-office');
+  });
+});
