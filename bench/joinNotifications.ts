@@ -122,6 +122,7 @@ export async function benchJoinNotifications(
       ],
       integrations: [],
       rooms: { putBookings: async () => 'no-device' },
+      tenantDomains: { verifiedDomainsOf: async () => ['contoso.example'] },
       languages: {
         localeOf: async (_tenant, mail) => languages[Number(/\d+/.exec(mail)?.[0] ?? 0) % languages.length],
       },

@@ -65,6 +65,7 @@ import { CachedRecipientLanguages } from './notifications/cachedRecipientLanguag
 import { CloudEventEndpoints, cloudEventEndpointDocuments } from './notifications/cloudEventEndpoints.js';
 import type { JoinNotificationsContext } from './notifications/joinNotificationsContext.js';
 import { JoinNotificationScheduler } from './notifications/joinScheduler.js';
+import { CachedTenantMailDomains } from './notifications/tenantMailDomains.js';
 import { Counters } from './observability/counters.js';
 import type { OffboardingContext } from './onboarding/offboarding.js';
 import { enablementJobs, onboardedTenants } from './onboarding/onboardingRecords.js';
@@ -280,7 +281,9 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
   };
 
   const consoleChannel = local.console ? new ConsoleChannel(local.console) : undefined;
-  const localEndpoints = local.cloudEventsEndpoint ? [local.cloudEventsEndpoint] : [];
+  const localEndpoints = local.cloudEventsEndpoint
+    ? [{ ...local.cloudEventsEndpoint, operatorConfigured: true }]
+    : [];
   const cloudEventEndpoints = new CloudEventEndpoints({
     documents: store.collection(cloudEventEndpointDocuments),
     cipher,
@@ -292,6 +295,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
       ...(await cloudEventEndpoints.endpointsOf(tenantId)),
     ],
     clock,
+    counters,
   });
   const notifications: JoinNotificationsContext = {
     records,
@@ -302,6 +306,7 @@ export function composeServices(settings: Settings, local: LocalParts = {}): Ser
     people: [new WebexMessages(settings.webex), ...(consoleChannel ? [consoleChannel] : [])],
     integrations: [cloudEvents, ...(consoleChannel ? [consoleChannel] : [])],
     rooms: new WebexRoomDevices({ ...settings.webex, clock }),
+    tenantDomains: new CachedTenantMailDomains((tenantId) => calendar.listDomains(tenantId), clock),
     languages: new CachedRecipientLanguages(watch.mailboxes, clock),
     clock,
     counters,

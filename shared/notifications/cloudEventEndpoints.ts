@@ -5,6 +5,7 @@ import { keyOf } from '../meetings/meetingRecord.js';
 import { containerLayouts } from '../store/containers.js';
 import type { CollectionDefinition, DocumentCollection } from '../store/documentStore.js';
 import type { Clock } from '../time/clock.js';
+import { internalHostReason } from './endpointAddresses.js';
 
 /** A Standard Webhooks secret: `whsec_` and base64 of 24 to 64 bytes. */
 const secretSchema = z
@@ -18,7 +19,14 @@ export const cloudEventEndpointsInputSchema = z
       .array(
         z
           .object({
-            url: z.url({ protocol: /^https$/, error: 'endpoints are https:// URLs' }),
+            url: z
+              .url({ protocol: /^https$/, error: 'endpoints are https:// URLs' })
+              .superRefine((url, context) => {
+                // Names are resolved and checked again at every send (a name can point inside later).
+                const hostname = URL.canParse(url) ? new URL(url).hostname : undefined;
+                const reason = hostname === undefined ? undefined : internalHostReason(hostname);
+                if (reason) context.addIssue({ code: 'custom', message: reason });
+              }),
             secret: secretSchema.optional(),
           })
           .strict(),

@@ -1,5 +1,6 @@
 import { chooseLanguage } from '../meetings/joinTemplates.js';
 import { keyOf, type MeetingDetails, meetingDetailsSchema } from '../meetings/meetingRecord.js';
+import { nothingWasDelivered } from './deliveryFailures.js';
 import type { JoinDueMessage } from './joinMessages.js';
 import type { JoinNotificationsContext } from './joinNotificationsContext.js';
 import type { JoinNotice } from './joinNotifier.js';
@@ -32,9 +33,10 @@ function markerTtlSeconds(endMs: number, nowMs: number): number {
 /**
  * Sends one due Join notification, at most once per (meeting occurrence, recipient, channel): the
  * record is read again and must still start when the message expected; then each enabled channel
- * claims its delivery marker (a conditional create) before it sends. A send that fails releases
- * the marker and the message is retried; a crash between the claim and the send loses that one
- * notification rather than risk sending it twice.
+ * claims its delivery marker (a conditional create) before it sends. A send that certainly reached
+ * nobody (refused before sending, or answered with a 4xx) releases the marker and the message is
+ * retried; any other failure (a timeout, a 5xx, an unreadable answer) and a crash between the claim
+ * and the send keep it, losing that one notification rather than risk sending it twice.
  */
 export async function deliverJoinNotification(
   context: JoinNotificationsContext,
@@ -89,8 +91,10 @@ async function deliver(
     try {
       await send();
     } catch (error) {
-      // Not sent for certain (the channel answered with an error): free the marker for the retry.
-      await context.markers.release(record.tenantId, id);
+      // Free the marker for the retry only when the failure proves nobody was told; otherwise keep
+      // it: a lost notification rather than a duplicate (at most once).
+      if (nothingWasDelivered(error)) await context.markers.release(record.tenantId, id);
+      else context.counters.increment(`join.send-uncertain.${channel}`);
       throw error;
     }
     context.counters.increment(`join.sent.${channel}`);

@@ -6,6 +6,7 @@ import type { Counters } from '../observability/counters.js';
 import type { Clock } from '../time/clock.js';
 import type { JoinDeliveryMarkers } from './joinDeliveries.js';
 import type { IntegrationNotifier, PersonNotifier, RecipientLanguages, RoomDevices } from './joinNotifier.js';
+import type { TenantMailDomains } from './tenantMailDomains.js';
 
 /** What scheduling and sending Join notifications work with: ports only. */
 export interface JoinNotificationsContext {
@@ -18,6 +19,8 @@ export interface JoinNotificationsContext {
   people: readonly PersonNotifier[];
   integrations: readonly IntegrationNotifier[];
   rooms: RoomDevices;
+  /** Which room mailboxes are the tenant's own: only their devices get its booking lists. */
+  tenantDomains: TenantMailDomains;
   languages: RecipientLanguages;
   clock: Clock;
   counters: Pick<Counters, 'increment'>;

@@ -3,24 +3,33 @@ import type { RoomBookingsMessage } from './joinMessages.js';
 import type { JoinNotificationsContext } from './joinNotificationsContext.js';
 import { dialOf, type RoomBooking } from './joinNotifier.js';
 import { bookingRange } from './joinScheduler.js';
+import { isInDomains } from './tenantMailDomains.js';
 
 /** RoomOS refuses titles above 128 characters. */
 const maxTitleLength = 128;
 
 /**
  * Pushes a room's whole booking list (today and the next 24 hours) to its device: `Bookings.Put`
- * replaces the list, so it is rebuilt from every organiser's record that books the room.
+ * replaces the list, so it is rebuilt from every organiser's record that books the room. Only a room
+ * whose mailbox is in one of the tenant's verified domains is pushed.
  */
 export async function rebuildRoomBookings(
   context: Pick<
     JoinNotificationsContext,
-    'records' | 'cipher' | 'rooms' | 'tenantSettings' | 'clock' | 'counters'
+    'records' | 'cipher' | 'rooms' | 'tenantSettings' | 'tenantDomains' | 'clock' | 'counters'
   >,
   message: RoomBookingsMessage,
-): Promise<'pushed' | 'no-device' | 'disabled'> {
+): Promise<'pushed' | 'no-device' | 'disabled' | 'other-tenant'> {
   const settings = await context.tenantSettings.get(message.tenantId);
   if (!settings.joinChannels.includes('room-bookings')) return 'disabled';
   const roomAddress = message.roomAddress.trim().toLowerCase();
+  // The device is found by its calendar e-mail across every workspace the Webex token sees, and the
+  // list is built from this tenant's records only: a room of another tenant (invited by one of this
+  // tenant's organisers) would have its whole list replaced. Only the tenant's own rooms get pushed.
+  if (!isInDomains(roomAddress, await context.tenantDomains.verifiedDomainsOf(message.tenantId))) {
+    context.counters.increment('join.room-other-tenant');
+    return 'other-tenant';
+  }
   const records = await context.records.bookingRoom(
     message.tenantId,
     keyOf(roomAddress),
@@ -38,7 +47,8 @@ export async function rebuildRoomBookings(
         1440,
         Math.max(1, Math.round((Date.parse(record.end) - Date.parse(record.start)) / 60_000)),
       ),
-      organizerName: details.organizer.name ?? details.organizer.address ?? 'Organizer',
+      // Shown on the room's screen to whoever walks in: a name, never an e-mail address.
+      organizerName: details.organizer.name?.trim() || 'Organizer',
       ...dial,
     });
   }

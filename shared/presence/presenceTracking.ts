@@ -11,6 +11,44 @@ import { newPresenceDocument, type PresenceDocument } from './presenceState.js';
 /** How often the poll timer runs; each run reads the users whose slot fell in the last tick. */
 export const presencePollTickMs = 60_000;
 
+/**
+ * How long one poll run may spend publishing. A channel that hangs (an endpoint that answers after
+ * its full timeout, attempt after attempt) would otherwise hold up every later user of the run: past
+ * the budget, changes stay pending in their documents (`unpublished`) for the next writer.
+ */
+export const presencePublishBudgetMs = 20_000;
+
+const budgetExpired = Symbol('budget expired');
+
+/** Real time (publishing waits on the network, not on the service's clock) shared by one poll run. */
+class PublishBudget {
+  #spent = false;
+  readonly #expired: Promise<typeof budgetExpired>;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(ms: number) {
+    this.#expired = new Promise((resolve) => {
+      this.#timer = setTimeout(() => {
+        this.#spent = true;
+        resolve(budgetExpired);
+      }, ms);
+    });
+  }
+
+  get spent(): boolean {
+    return this.#spent;
+  }
+
+  /** The work's result, or `budgetExpired` when the budget ran out first (the work goes on unawaited). */
+  race<T>(work: Promise<T>): Promise<T | typeof budgetExpired> {
+    return Promise.race([work, this.#expired]);
+  }
+
+  end(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
 /** The message that has a user's presence evaluated again at an exact time (a window's start or end). */
 export const presenceTransitionMessageSchema = z.object({
   version: z.literal(1),
@@ -43,6 +81,7 @@ async function settlePresence(
   readAt: string | null,
   nowMs: number,
   scheduled: PresenceDocument['scheduled'],
+  budget?: PublishBudget,
 ): Promise<{ replaced: PresenceDocument['scheduled']; published: PresenceChange | undefined }> {
   const derived = derivePresence(reading, nowMs);
   const now = new Date(nowMs);
@@ -85,7 +124,16 @@ async function settlePresence(
   });
   const change = written?.unpublished ?? undefined;
   if (!change) return { replaced, published: undefined };
-  await context.publisher.publishPresence(change);
+  if (budget) {
+    const publishing = budget.spent ? undefined : context.publisher.publishPresence(change);
+    if (!publishing || (await budget.race(publishing)) === budgetExpired) {
+      // Left pending in the document; the next writer publishes it (a late success here only
+      // means a repeat with the same CloudEvent id, which receivers drop).
+      publishing?.catch(() => undefined);
+      context.counters.increment('presence.publish-deferred');
+      return { replaced, published: undefined };
+    }
+  } else await context.publisher.publishPresence(change);
   context.counters.increment(`presence.published.${change.state}`);
   await context.states.update(mailbox, (current) =>
     current?.unpublished && sameJson(current.unpublished, change)
@@ -144,6 +192,7 @@ export async function applyPresenceReading(
   context: PresenceContext,
   user: MailboxRef,
   reading: PresenceReading,
+  budget?: PublishBudget,
 ): Promise<PresenceChange | undefined> {
   const mailbox = keyOf(user);
   const now = context.clock.now();
@@ -163,6 +212,7 @@ export async function applyPresenceReading(
     now.toISOString(),
     now.getTime(),
     scheduled,
+    budget,
   );
   // A boundary already past has been delivered (or is being): only later ones are cancelled.
   await cancelTransitions(
@@ -210,11 +260,13 @@ export async function evaluatePresenceAt(
  * The poll timer's work: the activated users whose slot in the poll period fell in the tick that
  * just ended are read from the source, each tenant's users together (the source batches them), and
  * each reading applied. Each user keeps their slot (a hash of the ids), so reads spread evenly over
- * the period. A user whose read or write failed is counted and read again next period.
+ * the period. A user whose read or write failed is counted and read again next period. Publishing
+ * shares one time budget per run: past it, changes are written but left pending for the next writer.
  */
 export async function pollDuePresence(
   context: PresenceContext,
   tickMs = presencePollTickMs,
+  publishBudgetMs = presencePublishBudgetMs,
 ): Promise<{ polled: number; changed: number; failed: number }> {
   const periodMs = Math.max(context.pollPeriodMs, tickMs);
   const now = context.clock.now();
@@ -232,26 +284,37 @@ export async function pollDuePresence(
   let changed = 0;
   let failed = 0;
   let unexpected: unknown;
-  for (const [tenantId, userIds] of due) {
-    const results = await context.source.readPresence(tenantId, userIds, eventWindow);
-    for (const userId of userIds) {
-      const result = results.get(userId);
-      polled += 1;
-      if (result?.outcome !== 'read') {
-        failed += 1;
-        context.counters.increment(`presence.read-failed.${result?.code ?? 'no-answer'}`);
-        continue;
-      }
-      try {
-        if (await applyPresenceReading(context, { tenantId, userId }, result.reading)) changed += 1;
-      } catch (error) {
-        // The other users of the tick still get their turn; an unexpected failure is thrown after.
-        failed += 1;
-        context.counters.increment('presence.apply-failed');
-        if (!hasErrorCode(error, 'dependency-unavailable') && !hasErrorCode(error, 'throttled'))
-          unexpected ??= error;
+  const budget = new PublishBudget(publishBudgetMs);
+  try {
+    for (const [tenantId, userIds] of due) {
+      const results = await context.source.readPresence(tenantId, userIds, eventWindow);
+      for (const userId of userIds) {
+        const result = results.get(userId);
+        polled += 1;
+        if (result?.outcome !== 'read') {
+          failed += 1;
+          context.counters.increment(`presence.read-failed.${result?.code ?? 'no-answer'}`);
+          continue;
+        }
+        try {
+          if (await applyPresenceReading(context, { tenantId, userId }, result.reading, budget)) changed += 1;
+        } catch (error) {
+          // The other users of the tick still get their turn; an unexpected failure is thrown after.
+          failed += 1;
+          context.counters.increment('presence.apply-failed');
+          // A channel that refuses for good (a tenant endpoint answering 4xx) is counted, not
+          // thrown: the change waits in the document until the endpoint is fixed.
+          if (
+            !hasErrorCode(error, 'dependency-unavailable') &&
+            !hasErrorCode(error, 'throttled') &&
+            !hasErrorCode(error, 'request-rejected')
+          )
+            unexpected ??= error;
+        }
       }
     }
+  } finally {
+    budget.end();
   }
   context.counters.increment('presence.polled', polled);
   if (unexpected !== undefined) throw unexpected;

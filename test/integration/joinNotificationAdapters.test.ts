@@ -145,7 +145,7 @@ describe('CloudEvents', () => {
   it('when a join is due and the endpoint fails once, then after a backoff it gets one CloudEvent whose signature verifies', async () => {
     const pauses: number[] = [];
     const publisher = new CloudEventsPublisher({
-      endpointsOf: async () => [{ url, secret }],
+      endpointsOf: async () => [{ url, secret, operatorConfigured: true }],
       clock,
       sleep: async (ms) => {
         pauses.push(ms);
@@ -163,7 +163,10 @@ describe('CloudEvents', () => {
   });
 
   it('when a presence change is published, then it goes out as com.hybridcalendar.presence.changed', async () => {
-    const publisher = new CloudEventsPublisher({ endpointsOf: async () => [{ url, secret }], clock });
+    const publisher = new CloudEventsPublisher({
+      endpointsOf: async () => [{ url, secret, operatorConfigured: true }],
+      clock,
+    });
     await publisher.publishPresence({
       tenantId: 'tenant-1',
       userId: 'user-1',
@@ -179,7 +182,7 @@ describe('CloudEvents', () => {
 
   it('when the endpoint keeps failing, then the send fails (transient) after the backoff runs out', async () => {
     const publisher = new CloudEventsPublisher({
-      endpointsOf: async () => [{ url, secret }],
+      endpointsOf: async () => [{ url, secret, operatorConfigured: true }],
       clock,
       sleep: async () => undefined,
     });

@@ -45,11 +45,13 @@ export class RecordingPeople implements PersonNotifier {
   readonly channel = 'webex-message' as const;
   readonly sent: Array<{ notice: JoinNotice; recipient: PersonRecipient }> = [];
   failNext = 0;
+  /** What the failing sends throw. */
+  failWith: () => unknown = () => new Error('webex unavailable');
 
   async notifyPerson(notice: JoinNotice, recipient: PersonRecipient): Promise<void> {
     if (this.failNext > 0) {
       this.failNext -= 1;
-      throw new Error('webex unavailable');
+      throw this.failWith();
     }
     this.sent.push({ notice, recipient });
   }
@@ -106,6 +108,7 @@ export function buildNotifications(
     people: [people],
     integrations: [integrations],
     rooms,
+    tenantDomains: { verifiedDomainsOf: async () => ['contoso.example', 'contoso.onmicrosoft.com'] },
     languages: { localeOf: async (_tenant, address) => options.locales?.[address] },
     clock,
     counters,

@@ -31,7 +31,8 @@ export function webexJoinMessage(notice: JoinNotice, recipient: PersonRecipient)
           lang: recipient.language,
           body: [
             { type: 'TextBlock', text: text.heading, size: 'Small', isSubtle: true, wrap: true },
-            { type: 'TextBlock', text: title, weight: 'Bolder', size: 'Medium', wrap: true },
+            // A TextBlock renders markdown too: the title is the organiser's text, escaped likewise.
+            { type: 'TextBlock', text: escapeMarkdown(title), weight: 'Bolder', size: 'Medium', wrap: true },
             { type: 'TextBlock', text: text.time, wrap: true },
           ],
           actions: [{ type: 'Action.OpenUrl', title: text.join, url }],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AppError } from '../../../shared/errors.js';
 import { keyOf } from '../../../shared/meetings/meetingRecord.js';
 import { deliverJoinNotification } from '../../../shared/notifications/deliverJoinNotification.js';
 import type { JoinDueMessage } from '../../../shared/notifications/joinMessages.js';
@@ -10,6 +11,18 @@ import {
   notificationsTenantId,
   organizerId,
 } from '../../support/notificationsBuilders.js';
+
+/** What fetch throws when the request never left: a TypeError caused by the socket's error code. */
+function unreachable(code: string): AppError {
+  const socketError = Object.assign(new Error(code), { code });
+  return new AppError('dependency-unavailable', 'Webex: unreachable', {
+    cause: new TypeError('fetch failed', { cause: socketError }),
+  });
+}
+
+function timedOut(): Error {
+  return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+}
 
 function dueMessage(overrides: Partial<JoinDueMessage> = {}): JoinDueMessage {
   return {
@@ -46,16 +59,51 @@ describe('delivering a due Join notification', () => {
     expect(harness.people.sent).toHaveLength(1);
   });
 
-  it('when sending fails, then the marker is released and the retry sends it, once', async () => {
-    const harness = buildNotifications();
-    await harness.records.save(await buildRecord(harness));
-    harness.people.failNext = 1;
-    await expect(deliverJoinNotification(harness.context, dueMessage())).rejects.toThrow('webex unavailable');
-    expect(harness.markers.markers.size).toBe(0);
-    expect(await deliverJoinNotification(harness.context, dueMessage())).toBe('sent');
-    expect(await deliverJoinNotification(harness.context, dueMessage())).toBe('already-sent');
-    expect(harness.people.sent).toHaveLength(1);
-  });
+  it.each([
+    ['the connection was refused', () => unreachable('ECONNREFUSED')],
+    ['the name did not resolve', () => unreachable('ENOTFOUND')],
+    ['Webex answered 429', () => new AppError('throttled', 'Webex: throttled', { retryAfterMs: 1000 })],
+    ['Webex answered 400', () => new AppError('request-rejected', 'Webex: answered 400')],
+  ])(
+    'when sending fails because %s (nothing delivered), then the marker is released and the retry sends it, once',
+    async (_why, failure) => {
+      const harness = buildNotifications();
+      await harness.records.save(await buildRecord(harness));
+      harness.people.failNext = 1;
+      harness.people.failWith = failure;
+      await expect(deliverJoinNotification(harness.context, dueMessage())).rejects.toThrow();
+      expect(harness.markers.markers.size).toBe(0);
+      expect(await deliverJoinNotification(harness.context, dueMessage())).toBe('sent');
+      expect(await deliverJoinNotification(harness.context, dueMessage())).toBe('already-sent');
+      expect(harness.people.sent).toHaveLength(1);
+    },
+  );
+
+  it.each([
+    [
+      'it timed out',
+      () => new AppError('dependency-unavailable', 'Webex: unreachable', { cause: timedOut() }),
+    ],
+    ['Webex answered 503', () => new AppError('dependency-unavailable', 'Webex: answered 503')],
+    [
+      'Webex answered 200 with an unreadable body',
+      () => new AppError('dependency-unavailable', 'Webex: unexpected answer'),
+    ],
+    ['the connection broke', () => unreachable('ECONNRESET')],
+  ])(
+    'when sending fails because %s (maybe delivered), then the marker is kept: the retry sends nothing (at most once)',
+    async (_why, failure) => {
+      const harness = buildNotifications();
+      await harness.records.save(await buildRecord(harness));
+      harness.people.failNext = 1;
+      harness.people.failWith = failure;
+      await expect(deliverJoinNotification(harness.context, dueMessage())).rejects.toThrow();
+      expect(harness.markers.markers.size).toBe(1);
+      expect(harness.counters.get('join.send-uncertain.webex-message')).toBe(1);
+      expect(await deliverJoinNotification(harness.context, dueMessage())).toBe('already-sent');
+      expect(harness.people.sent).toHaveLength(0);
+    },
+  );
 
   it('when the meeting moved since the message was scheduled, then it is dropped and counted', async () => {
     const harness = buildNotifications();
@@ -111,6 +159,41 @@ describe('delivering a due Join notification', () => {
         durationMinutes: 30,
       }),
     ]);
+  });
+
+  it('when the organiser has no display name, then the room shows a neutral "Organizer", never their e-mail address', async () => {
+    const harness = buildNotifications({ now: '2026-11-22T09:01:00Z' });
+    const details = buildMeetingDetails({ organizer: { name: null, address: 'alice@contoso.example' } });
+    await harness.records.save(
+      await buildRecord(harness, details, { roomKeys: [keyOf('boardroom@contoso.example')] }),
+    );
+    await deliverJoinNotification(
+      harness.context,
+      dueMessage({ recipient: roomKey('boardroom@contoso.example') }),
+    );
+    const pushed = harness.rooms.lists.get('boardroom@contoso.example');
+    expect(pushed?.[0]?.organizerName).toBe('Organizer');
+    expect(JSON.stringify(pushed)).not.toContain('alice@contoso.example');
+  });
+
+  it('when an organiser invited a room of another tenant, then that room’s device gets no list and it is counted', async () => {
+    const harness = buildNotifications({ now: '2026-11-22T09:01:00Z' });
+    const details = buildMeetingDetails({
+      invitees: [
+        { name: 'Their room', address: 'room@fabrikam.example', type: 'resource', response: 'accepted' },
+      ],
+    });
+    await harness.records.save(
+      await buildRecord(harness, details, { roomKeys: [keyOf('room@fabrikam.example')] }),
+    );
+    expect(
+      await deliverJoinNotification(
+        harness.context,
+        dueMessage({ recipient: roomKey('room@fabrikam.example') }),
+      ),
+    ).toBe('room-rebuilt');
+    expect(harness.rooms.lists.size).toBe(0);
+    expect(harness.counters.get('join.room-other-tenant')).toBe(1);
   });
 
   it('when the integrations are due, then they are told once per meeting occurrence', async () => {

@@ -316,3 +316,73 @@ describe('out-of-office presence', () => {
     ).toBe(true);
   });
 });
+
+describe('publishing inside the poll timer', () => {
+  it('when a channel hangs, then the run ends after its publish budget, the changes stay pending, and the next writer publishes them', async () => {
+    const { context, users, clock, states, publisher } = buildPresence();
+    for (let index = 0; index < 6; index += 1)
+      users.seed(buildWatchedUser({ id: `user-${index}`, state: 'activated' }));
+    const onLeave: PresenceReading = { automaticReplies: { status: 'alwaysEnabled' }, outOfOfficeEvents: [] };
+    (context.source as FixedSource).readings.set(watchUserId, onLeave);
+    for (let index = 0; index < 6; index += 1)
+      (context.source as FixedSource).readings.set(`user-${index}`, onLeave);
+    const started: PresenceChange[] = [];
+    const hanging: PresencePublisher = {
+      publishPresence: (change) => {
+        started.push(change);
+        return new Promise(() => undefined);
+      },
+    };
+
+    let polled = 0;
+    for (let tick = 0; tick < 15; tick += 1) {
+      clock.advanceBy(presencePollTickMs);
+      polled += (await pollDuePresence({ ...context, publisher: hanging }, presencePollTickMs, 10)).polled;
+    }
+
+    // Every user was read and written; in each run only the first change was handed to the hanging
+    // channel, the others waited in their documents.
+    expect(polled).toBe(7);
+    const documents = await Promise.all(
+      [watchUserId, ...Array.from({ length: 6 }, (_, index) => `user-${index}`)].map((userId) =>
+        states.find({ tenantId: watchTenantId, userId }),
+      ),
+    );
+    expect(documents.every((document) => document?.state === 'out-of-office')).toBe(true);
+    expect(documents.every((document) => document?.unpublished?.state === 'out-of-office')).toBe(true);
+    expect(started.length).toBeLessThan(7);
+    expect(context.counters.get('presence.publish-deferred')).toBe(7);
+
+    // The channel is back: the next poll of each user publishes what waited.
+    for (let tick = 0; tick < 15; tick += 1) {
+      clock.advanceBy(presencePollTickMs);
+      await pollDuePresence(context);
+    }
+    expect(publisher.changes.filter((change) => change.state === 'out-of-office')).toHaveLength(7);
+  });
+});
+
+describe('a channel that refuses for good', () => {
+  it('when the publisher fails permanently (an endpoint answering 4xx), then the poll counts it and keeps the change pending instead of failing the timer', async () => {
+    const { context, clock, states } = buildPresence();
+    (context.source as FixedSource).readings.set(watchUserId, {
+      automaticReplies: { status: 'alwaysEnabled' },
+      outOfOfficeEvents: [],
+    });
+    const refusing: PresencePublisher = {
+      publishPresence: async () => {
+        throw new AppError(
+          'request-rejected',
+          'CloudEvents: 1 endpoint(s) refused (hooks.example: answered 400)',
+        );
+      },
+    };
+    let failed = 0;
+    for (let tick = 0; tick < 15; tick += 1) {
+      clock.advanceBy(presencePollTickMs);
+      failed += (await pollDuePresence({ ...context, publisher: refusing })).failed;
+    }
+    expect(failed).toBe(1);
+    expect((await states.find(mailbox))?.unpublished?.state).toBe('out-of-office');
+  });
+});
