@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refusedRefreshTokenReasons } from '../connect/reconnectReasons.js';
 import { containerLayouts } from '../store/containers.js';
 import type { CollectionDefinition } from '../store/documentStore.js';
 import { reconciliationSlotOf } from './reconciliationSlot.js';
@@ -30,12 +31,7 @@ export const errorReasons = [
   'unauthorized',
   'reauthorization-required',
   'sync-failed',
-  'token-expired',
-  'token-revoked',
-  'consent-missing',
-  'consent-declined',
-  'mfa-required',
-  'conditional-access',
+  ...refusedRefreshTokenReasons,
 ] as const;
 export type ErrorReason = (typeof errorReasons)[number];
 

@@ -7,7 +7,7 @@ import { ClientStateSigner } from '../../shared/watch/clientState.js';
 import { DroppedNotificationSummary } from '../../shared/watch/droppedNotifications.js';
 import type { LifecycleMessage } from '../../shared/watch/messages.js';
 import type { WatchContext } from '../../shared/watch/watchContext.js';
-import type { WatchedUser } from '../../shared/watch/watchedUser.js';
+import { newWatchedUser, type WatchedUser } from '../../shared/watch/watchedUser.js';
 import { FakeMailboxWatch } from './fakes/fakeMailboxWatch.js';
 import { InMemoryRecordedEvents } from './fakes/inMemoryRecordedEvents.js';
 import { InMemoryWatchedUsers } from './fakes/inMemoryWatchedUsers.js';
@@ -18,23 +18,9 @@ export const watchStart = '2026-11-22T10:00:00.000Z';
 
 export function buildWatchedUser(overrides: Partial<WatchedUser> = {}): WatchedUser {
   return {
-    id: watchUserId,
-    tenantId: watchTenantId,
-    enabled: true,
-    state: 'not-activated',
-    errorReason: null,
-    consecutiveFailures: 0,
-    nextRetryAt: null,
-    subscriptionId: null,
-    subscriptionExpiresAt: null,
-    deltaLink: null,
-    activatedAt: null,
-    language: null,
+    ...newWatchedUser(watchTenantId, watchUserId, new Date(watchStart)),
+    // Fixtures start without a slot, so tests that care about reconciliation set one.
     reconciliationSlot: null,
-    authorization: 'application',
-    connectedAt: null,
-    reauthorizationAskedAt: null,
-    updatedAt: watchStart,
     ...overrides,
   };
 }

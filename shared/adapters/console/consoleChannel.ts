@@ -4,13 +4,12 @@ import type {
   PersonNotifier,
   PersonRecipient,
 } from '../../notifications/joinNotifier.js';
-import type { PresenceChange, PresencePublisher } from '../../presence/presencePublisher.js';
 
 /**
  * Local runs: prints what would be sent, one line each. No e-mail address or title: recipients by
- * their opaque key, meetings by their key, users by object id.
+ * their opaque key, meetings by their key. (Presence is printed by the local stack's presence log.)
  */
-export class ConsoleChannel implements PersonNotifier, IntegrationNotifier, PresencePublisher {
+export class ConsoleChannel implements PersonNotifier, IntegrationNotifier {
   readonly channel = 'console' as const;
   readonly #print: (line: string) => void;
 
@@ -26,9 +25,5 @@ export class ConsoleChannel implements PersonNotifier, IntegrationNotifier, Pres
 
   async notifyIntegrations(notice: JoinNotice): Promise<void> {
     this.#print(`[join] ${notice.start} meeting ${notice.meetingKey.slice(0, 12)} → integrations`);
-  }
-
-  async publishPresence(change: PresenceChange): Promise<void> {
-    this.#print(`[presence] ${change.at} user ${change.userId} ${change.state} (${change.signal})`);
   }
 }
