@@ -1,3 +1,5 @@
+import { hasErrorCode } from '../errors.js';
+
 /** Values Service Bus carries as application properties. */
 export type ApplicationPropertyValue = string | number | boolean;
 
@@ -33,6 +35,24 @@ export interface MessageBus {
   /** Cancels a scheduled message; `message-not-scheduled` when it is not (or no longer) scheduled. */
   cancelScheduled(queue: string, sequenceNumber: SequenceNumber): Promise<void>;
   checkHealth(): Promise<void>;
+}
+
+/**
+ * Cancels a scheduled message if it is still scheduled: false when it was already delivered or
+ * cancelled (nothing left to cancel), true when this call cancelled it.
+ */
+export async function cancelIfScheduled(
+  bus: Pick<MessageBus, 'cancelScheduled'>,
+  queue: string,
+  sequenceNumber: SequenceNumber,
+): Promise<boolean> {
+  try {
+    await bus.cancelScheduled(queue, sequenceNumber);
+    return true;
+  } catch (error) {
+    if (hasErrorCode(error, 'message-not-scheduled')) return false;
+    throw error;
+  }
 }
 
 /** A message as a queue-triggered function receives it. */

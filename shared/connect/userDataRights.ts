@@ -1,7 +1,8 @@
+import { cancelIfScheduled } from '../bus/messageBus.js';
 import { queueNames } from '../bus/queues.js';
 import type { MailboxRef } from '../calendar/mailbox.js';
 import { type DataKeyDocument, DataKeyRing } from '../crypto/envelopeEncryption.js';
-import { hasErrorCode, isTransient } from '../errors.js';
+import { isTransient } from '../errors.js';
 import type { EventTrace } from '../meetings/eventTrace.js';
 import type { MeetingRecord } from '../meetings/meetingRecord.js';
 import { listMeetings, type MeetingView } from '../meetings/meetingsApi.js';
@@ -100,13 +101,9 @@ export async function purgeUserData(
   // The scheduled transitions first: their sequence numbers are kept only in the presence document.
   const presence = (await collections.presence.read(userId, tenantId))?.value;
   for (const entry of presence?.scheduled ?? []) {
-    try {
-      await context.watch.bus.cancelScheduled(queueNames.presenceTransitions, BigInt(entry.sequenceNumber));
+    const sequenceNumber = BigInt(entry.sequenceNumber);
+    if (await cancelIfScheduled(context.watch.bus, queueNames.presenceTransitions, sequenceNumber))
       summary.presenceTransitions += 1;
-    } catch (error) {
-      // Already delivered or cancelled: nothing left to cancel.
-      if (!hasErrorCode(error, 'message-not-scheduled')) throw error;
-    }
   }
   summary.presence = await collections.presence.delete(userId, tenantId);
   for (const record of await collections.meetingRecords.queryPartition(userId, {

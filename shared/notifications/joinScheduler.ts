@@ -1,6 +1,6 @@
+import { cancelIfScheduled } from '../bus/messageBus.js';
 import { queueNames } from '../bus/queues.js';
 import type { Sealed } from '../crypto/envelopeEncryption.js';
-import { hasErrorCode } from '../errors.js';
 import type { JoinBookkeeping, JoinNotificationHooks } from '../meetings/joinNotificationHooks.js';
 import {
   keyOf,
@@ -134,13 +134,10 @@ export class JoinNotificationScheduler implements JoinNotificationHooks {
 
   async #cancel(messages: JoinSchedule['messages']): Promise<void> {
     for (const message of messages) {
-      try {
-        await this.#context.bus.cancelScheduled(queueNames.joinNotifications, BigInt(message.sequenceNumber));
+      // Already delivered (or cancelled by an earlier try of this change): nothing left to cancel.
+      const sequenceNumber = BigInt(message.sequenceNumber);
+      if (await cancelIfScheduled(this.#context.bus, queueNames.joinNotifications, sequenceNumber))
         this.#context.counters.increment('join.cancelled');
-      } catch (error) {
-        // Already delivered (or cancelled by an earlier try of this change): nothing left to cancel.
-        if (!hasErrorCode(error, 'message-not-scheduled')) throw error;
-      }
     }
   }
 

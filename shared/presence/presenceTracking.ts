@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { cancelIfScheduled } from '../bus/messageBus.js';
 import { queueNames, sessionIdForMailbox } from '../bus/queues.js';
 import type { MailboxRef } from '../calendar/mailbox.js';
-import { hasErrorCode } from '../errors.js';
+import { hasErrorCode, isAppError } from '../errors.js';
 import { slotTimeBetween } from '../watch/reconciliation.js';
 import type { PresenceContext } from './presenceContext.js';
 import type { PresenceChange } from './presencePublisher.js';
@@ -172,13 +173,8 @@ async function cancelTransitions(
   entries: PresenceDocument['scheduled'],
 ): Promise<void> {
   for (const entry of entries) {
-    try {
-      await context.bus.cancelScheduled(queueNames.presenceTransitions, BigInt(entry.sequenceNumber));
+    if (await cancelIfScheduled(context.bus, queueNames.presenceTransitions, BigInt(entry.sequenceNumber)))
       context.counters.increment('presence.transition-cancelled');
-    } catch (error) {
-      // Already delivered or cancelled: nothing left to cancel.
-      if (!hasErrorCode(error, 'message-not-scheduled')) throw error;
-    }
   }
 }
 
@@ -304,12 +300,8 @@ export async function pollDuePresence(
           context.counters.increment('presence.apply-failed');
           // A channel that refuses for good (a tenant endpoint answering 4xx) is counted, not
           // thrown: the change waits in the document until the endpoint is fixed.
-          if (
-            !hasErrorCode(error, 'dependency-unavailable') &&
-            !hasErrorCode(error, 'throttled') &&
-            !hasErrorCode(error, 'request-rejected')
-          )
-            unexpected ??= error;
+          const expected = (isAppError(error) && error.transient) || hasErrorCode(error, 'request-rejected');
+          if (!expected) unexpected ??= error;
         }
       }
     }
