@@ -5,6 +5,7 @@ import {
 } from '../shared/connect/connectCalendar.js';
 import { pageHeaders, renderPage } from '../shared/connect/connectPages.js';
 import type { HttpFunctionDefinition } from '../shared/hosting/functionDefinitions.js';
+import { signInRedirect } from '../shared/html/serverPages.js';
 
 /** `GET /api/connect?login_hint=`: "connect your calendar" starts: off to the identity platform's sign-in. */
 export const connectStartFunction: HttpFunctionDefinition<ConnectContext> = {
@@ -35,14 +36,6 @@ export const connectStartFunction: HttpFunctionDefinition<ConnectContext> = {
       };
     }
     const { location, setCookie } = await startConnect(connect, query.data.login_hint);
-    return {
-      status: 302,
-      headers: {
-        location,
-        'set-cookie': setCookie,
-        'cache-control': 'no-store',
-        'referrer-policy': 'no-referrer',
-      },
-    };
+    return signInRedirect(location, { 'set-cookie': setCookie });
   },
 };

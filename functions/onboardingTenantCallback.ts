@@ -1,13 +1,14 @@
 import { isAppError, isTransient } from '../shared/errors.js';
 import type { HttpFunctionDefinition } from '../shared/hosting/functionDefinitions.js';
 import { parseQuery } from '../shared/hosting/httpRequests.js';
+import { signInRedirect } from '../shared/html/serverPages.js';
 import {
   consentDeclinedPage,
   invalidStatePage,
   notAnAdministratorPage,
   onboardedPage,
   type Page,
-  pageHeaders,
+  pageResponse,
   serviceUnavailablePage,
   signInFailedPage,
 } from '../shared/onboarding/onboardingPages.js';
@@ -70,23 +71,13 @@ export const onboardingTenantCallbackFunction: HttpFunctionDefinition<Onboarding
     } catch (error) {
       // Graph or the store did not answer (a timeout of /me/memberOf, say): a page, not a bare 503.
       if (isAppError(error) && isTransient(error)) {
-        const page = serviceUnavailablePage(error.message);
-        return { status: page.status, body: page.html, headers: { ...pageHeaders } };
+        return pageResponse(serviceUnavailablePage(error.message));
       }
       // A code the identity platform refused (expired, redeemed twice) is a failed sign-in, not a crash.
       if (!isAppError(error)) throw error;
       outcome = { kind: 'sign-in-failed', error: error.code, description: error.message };
     }
-    if (outcome.kind === 'redirect')
-      return {
-        status: 302,
-        headers: {
-          location: outcome.location,
-          'cache-control': 'no-store',
-          'referrer-policy': 'no-referrer',
-        },
-      };
-    const page = pageFor(outcome);
-    return { status: page.status, body: page.html, headers: { ...pageHeaders } };
+    if (outcome.kind === 'redirect') return signInRedirect(outcome.location);
+    return pageResponse(pageFor(outcome));
   },
 };

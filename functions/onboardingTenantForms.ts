@@ -7,7 +7,7 @@ import {
   formRefusedPage,
   onboardedPage,
   type Page,
-  pageHeaders,
+  pageResponse,
 } from '../shared/onboarding/onboardingPages.js';
 import { type UserSelection, userPrincipalNameSchema } from '../shared/onboarding/onboardingRecords.js';
 import {
@@ -18,21 +18,12 @@ import {
 } from '../shared/onboarding/tenantOnboarding.js';
 
 /** A page as the host sends it. */
-interface PageResponse {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-}
+type PageResponse = ReturnType<typeof pageResponse>;
 
 const sessionField = z.string().min(1).max(1_024);
 const testMailboxFormSchema = z.object({
   session: sessionField,
-  mailbox: z
-    .string()
-    .trim()
-    .min(3)
-    .max(256)
-    .regex(/^[^@\s]+@[^@\s]+$/, 'a user principal name, name@domain'),
+  mailbox: userPrincipalNameSchema,
 });
 const enableFormSchema = z.object({
   session: sessionField,
@@ -45,20 +36,16 @@ const enableFormSchema = z.object({
 });
 const progressFormSchema = z.object({ session: sessionField, jobId: z.uuid() });
 
-function toResponse(page: Page): PageResponse {
-  return { status: page.status, body: page.html, headers: { ...pageHeaders } };
-}
-
 /** Runs a form's work; a refused session or input becomes a page, not a JSON error. */
 async function asPage(work: () => Promise<Page>): Promise<PageResponse> {
   try {
-    return toResponse(await work());
+    return pageResponse(await work());
   } catch (error) {
     if (
       isAppError(error) &&
       ['forbidden', 'input-invalid', 'not-found', 'payload-too-large', 'unauthorized'].includes(error.code)
     )
-      return toResponse({
+      return pageResponse({
         ...formRefusedPage(error.message),
         status: error.code === 'forbidden' ? 403 : 400,
       });

@@ -1,5 +1,6 @@
 import type { HttpFunctionDefinition } from '../shared/hosting/functionDefinitions.js';
 import { parseQuery } from '../shared/hosting/httpRequests.js';
+import { signInRedirect } from '../shared/html/serverPages.js';
 import {
   type OnboardingContext,
   startQuerySchema,
@@ -23,9 +24,6 @@ export const onboardingTenantStartFunction: HttpFunctionDefinition<OnboardingCon
   async handle(request, onboarding) {
     const query = parseQuery(request, startQuerySchema);
     const location = await startTenantOnboarding(onboarding, { loginHint: query.login_hint });
-    return {
-      status: 302,
-      headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
-    };
+    return signInRedirect(location);
   },
 };

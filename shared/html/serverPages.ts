@@ -47,3 +47,17 @@ export function serverPageHeaders(
     'referrer-policy': 'no-referrer',
   };
 }
+
+/**
+ * A redirect of a sign-in flow: never cached, and no referrer, for its URL carries codes and states.
+ * `extraHeaders` adds what the flow needs besides (a cookie).
+ */
+export function signInRedirect(
+  location: string,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): { status: 302; headers: Record<string, string> } {
+  return {
+    status: 302,
+    headers: { location, ...extraHeaders, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+  };
+}

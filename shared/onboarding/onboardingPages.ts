@@ -11,6 +11,11 @@ export interface Page {
 /** Headers of every onboarding page: its own CSS and forms posting back to it, nothing else. */
 export const pageHeaders = serverPageHeaders({ inlineStyles: true, formsToSelf: true });
 
+/** A page as an HTTP answer: its status, its HTML and the onboarding pages' headers. */
+export function pageResponse(page: Page): { status: number; body: string; headers: Record<string, string> } {
+  return { status: page.status, body: page.html, headers: { ...pageHeaders } };
+}
+
 const startPath = '/api/onboarding/tenant';
 
 const style =

@@ -24,7 +24,7 @@ export const userPrincipalNameSchema = z
   .trim()
   .min(3)
   .max(256)
-  .regex(/^[^@\s]+@[^@\s]+$/, 'each user principal name looks like name@domain');
+  .regex(/^[^@\s]+@[^@\s]+$/, 'a user principal name looks like name@domain');
 
 /** Whom to enable: users by principal name, a group's transitive members, or everyone with a mailbox. */
 export const userSelectionSchema = z.discriminatedUnion('kind', [
