@@ -1,5 +1,5 @@
 import { type AdminApi, ApiError } from './adminApi.js';
-import { clear, field, h, showFieldError } from './dom.js';
+import { clear, field, h, problemsOf, showFieldError } from './dom.js';
 
 interface EndpointsView {
   endpoints: Array<{ url: string; secretSet: boolean }>;
@@ -68,14 +68,7 @@ export function renderCloudEventEndpoints(api: AdminApi): HTMLElement {
 
   // The API names a problem as `endpoints.<n>.url: reason`; the new endpoint is the last one sent.
   const showProblems = (message: string | undefined, newIndex: number): boolean => {
-    const problems = new Map<string, string>();
-    for (const part of (message ?? '')
-      .replace(/^Invalid body: /, '')
-      .replace(/\.$/, '')
-      .split('; ')) {
-      const split = part.indexOf(': ');
-      if (split > 0) problems.set(part.slice(0, split), part.slice(split + 2));
-    }
+    const problems = problemsOf(message);
     let urlProblem = problems.get(`endpoints.${newIndex}.url`);
     let secretProblem = problems.get(`endpoints.${newIndex}.secret`);
     const listProblem = problems.get('endpoints');

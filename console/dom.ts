@@ -64,3 +64,16 @@ export function formatTime(iso: string | null | undefined): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : `${date.toLocaleString('en-GB', { timeZone: 'UTC' })} UTC`;
 }
+
+/** The API's input error (`Invalid body: path: reason; path: reason.`) as reasons by path. */
+export function problemsOf(message: string | undefined): Map<string, string> {
+  const problems = new Map<string, string>();
+  for (const part of (message ?? '')
+    .replace(/^Invalid body: /, '')
+    .replace(/\.$/, '')
+    .split('; ')) {
+    const split = part.indexOf(': ');
+    if (split > 0) problems.set(part.slice(0, split), part.slice(split + 2));
+  }
+  return problems;
+}

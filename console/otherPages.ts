@@ -1,6 +1,6 @@
 import { type AdminApi, ApiError } from './adminApi.js';
 import { renderCloudEventEndpoints } from './cloudEventsSection.js';
-import { clear, field, formatTime, h, showFieldError } from './dom.js';
+import { clear, field, formatTime, h, problemsOf, showFieldError } from './dom.js';
 import type { ListedUser } from './usersPage.js';
 
 const messageOf = (error: unknown) =>
@@ -325,14 +325,7 @@ export function renderSettingsPage(root: HTMLElement, api: AdminApi): void {
 
   // The API names each problem as `path: reason`; each goes under its field.
   const showProblems = (message: string | undefined) => {
-    const problems = new Map<string, string>();
-    for (const part of (message ?? '')
-      .replace(/^Invalid body: /, '')
-      .replace(/\.$/, '')
-      .split('; ')) {
-      const split = part.indexOf(': ');
-      if (split > 0) problems.set(part.slice(0, split), part.slice(split + 2));
-    }
+    const problems = problemsOf(message);
     const find = (prefix: string) =>
       [...problems]
         .filter(([path]) => path === prefix || path.startsWith(`${prefix}.`))

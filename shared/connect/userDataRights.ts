@@ -106,30 +106,30 @@ export async function purgeUserData(
       summary.presenceTransitions += 1;
   }
   summary.presence = await collections.presence.delete(userId, tenantId);
-  for (const record of await collections.meetingRecords.queryPartition(userId, {
-    text: 'SELECT * FROM c WHERE c.userId = @userId',
-    parameters: [{ name: '@userId', value: userId }],
-  })) {
-    if (await collections.meetingRecords.delete(record.id, userId)) summary.meetingRecords += 1;
-  }
-  for (const trace of await collections.traces.queryPartition(userId, {
-    text: 'SELECT * FROM c WHERE c.userId = @userId',
-    parameters: [{ name: '@userId', value: userId }],
-  })) {
-    if (await collections.traces.delete(trace.id, userId)) summary.traces += 1;
-  }
+  summary.meetingRecords = await deleteUserDocuments(collections.meetingRecords, userId);
+  summary.traces = await deleteUserDocuments(collections.traces, userId);
   summary.tokenCache = await context.caches.remove(userId);
   context.delegation.forget(userId);
-  for (const key of await collections.dataKeys.queryPartition(userId, {
-    text: 'SELECT * FROM c WHERE c.userId = @userId',
-    parameters: [{ name: '@userId', value: userId }],
-  })) {
-    if (await collections.dataKeys.delete(key.id, userId)) summary.dataKeys += 1;
-  }
+  summary.dataKeys = await deleteUserDocuments(collections.dataKeys, userId);
   // The current key's id is known without a query: removed even if the query missed it.
   if (await collections.dataKeys.delete(DataKeyRing.currentKeyId(userId), userId)) summary.dataKeys += 1;
   // Last: it holds the subscription id a retry needs.
   summary.watchedUser = await collections.users.delete(userId, tenantId);
   context.watch.counters.increment('user-data.purged');
   return summary;
+}
+
+/** Deletes every document of the user's partition in a user-partitioned container; how many went. */
+async function deleteUserDocuments(
+  collection: DocumentCollection<{ id: string }>,
+  userId: string,
+): Promise<number> {
+  let removed = 0;
+  for (const document of await collection.queryPartition(userId, {
+    text: 'SELECT * FROM c WHERE c.userId = @userId',
+    parameters: [{ name: '@userId', value: userId }],
+  })) {
+    if (await collection.delete(document.id, userId)) removed += 1;
+  }
+  return removed;
 }

@@ -95,10 +95,15 @@ export const defaultTransientRetry: TransientRetryPolicy = {
   maxDelayMs: 30 * 60_000,
 };
 
+/** The pause after failed attempt `attempt` (from 1): doubling, at least what the peer asked, capped. */
+function transientDelayMs(policy: TransientRetryPolicy, attempt: number, askedMs = 0): number {
+  return Math.min(policy.maxDelayMs, Math.max(askedMs, policy.baseDelayMs * 2 ** (attempt - 1)));
+}
+
 /** The pause after each failed attempt but the last, as `settleQueueMessage` schedules them (no Retry-After). */
 export function retryDelaysMs(policy: TransientRetryPolicy): number[] {
   return Array.from({ length: Math.max(0, policy.maxAttempts - 1) }, (_, index) =>
-    Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** index),
+    transientDelayMs(policy, index + 1),
   );
 }
 
@@ -164,7 +169,7 @@ async function settleInSpan<S>(
       const attempt = Number.isInteger(previous) && previous >= 0 ? previous + 1 : 1;
       if (attempt < policy.maxAttempts) {
         const asked = isAppError(error) ? (error.retryAfterMs ?? 0) : 0;
-        const delayMs = Math.min(policy.maxDelayMs, Math.max(asked, policy.baseDelayMs * 2 ** (attempt - 1)));
+        const delayMs = transientDelayMs(policy, attempt, asked);
         context.warn(
           `${definition.name}: ${reason}; trying again in ${Math.round(delayMs / 1000)} s (attempt ${attempt + 1})`,
         );

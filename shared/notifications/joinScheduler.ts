@@ -12,6 +12,7 @@ import type { JoinDueMessage, RoomBookingsMessage } from './joinMessages.js';
 import type { JoinNotificationsContext } from './joinNotificationsContext.js';
 import {
   bookedRooms,
+  bookingHorizonMs,
   dueTimeOf,
   type JoinSchedule,
   joinScheduleSchema,
@@ -28,7 +29,7 @@ export function joinScheduleAad(recordId: string): string {
 export function bookingRange(now: Date): { from: Date; to: Date } {
   const from = new Date(now);
   from.setUTCHours(0, 0, 0, 0);
-  return { from, to: new Date(now.getTime() + 86_400_000) };
+  return { from, to: new Date(now.getTime() + bookingHorizonMs) };
 }
 
 type SchedulerContext = Pick<
