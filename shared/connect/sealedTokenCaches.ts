@@ -5,7 +5,8 @@ import {
   ReauthorizationRequiredError,
 } from '../calendar/tokenProvider.js';
 import { type EnvelopeCipher, type Sealed, sealedSchema } from '../crypto/envelopeEncryption.js';
-import { AppError, hasErrorCode } from '../errors.js';
+import { hasErrorCode } from '../errors.js';
+import { writeConditionally } from '../store/conditionalWrite.js';
 import { containerLayouts } from '../store/containers.js';
 import type { CollectionDefinition, DocumentCollection } from '../store/documentStore.js';
 import type { Clock } from '../time/clock.js';
@@ -100,19 +101,22 @@ export class SealedTokenCaches implements DelegatedTokenCacheStore {
       return;
     }
     const cache = await this.#cipher.seal(id, sealedAs(id), serializedCache);
-    // Another writer (a refresh elsewhere, a reconnect) may win in between: read again and retry.
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      const stored = await this.#documents.read(id, id);
-      if (!stored) throw removed();
-      try {
-        await this.#documents.replace(documentWith(stored.value.loginHint, cache), { ifMatch: stored.etag });
-        return;
-      } catch (error) {
-        if (hasErrorCode(error, 'not-found')) throw removed();
-        if (!hasErrorCode(error, 'precondition-failed')) throw error;
-      }
+    // Another writer (a refresh elsewhere, a reconnect) may win in between: the loop reads again.
+    try {
+      await writeConditionally(
+        this.#documents,
+        { id, partitionKey: id },
+        (current) => {
+          if (!current) throw removed();
+          return documentWith(current.loginHint, cache);
+        },
+        { attempts: 3, what: 'token cache' },
+      );
+    } catch (error) {
+      // Removed between the read and the write.
+      if (hasErrorCode(error, 'not-found')) throw removed();
+      throw error;
     }
-    throw new AppError('dependency-unavailable', 'token cache: lost the write race 3 times in a row');
   }
 
   /** The user principal name the user connected with, for their reconnect link. */

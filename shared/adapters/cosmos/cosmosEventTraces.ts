@@ -6,8 +6,8 @@ import {
   withTraceEntry,
 } from '../../meetings/eventTrace.js';
 import type { EventTraces } from '../../meetings/eventTraces.js';
+import { writeConditionally } from '../../store/conditionalWrite.js';
 import type { DocumentCollection, DocumentStore } from '../../store/documentStore.js';
-import { writeConditionally } from './conditionalWrite.js';
 
 /** Event traces in Cosmos DB: one document per event and user, partitioned by user. */
 export class CosmosEventTraces implements EventTraces {

@@ -4,8 +4,8 @@ import {
   type PresenceStates,
   presenceDocuments,
 } from '../../presence/presenceState.js';
+import { writeConditionally } from '../../store/conditionalWrite.js';
 import type { DocumentCollection, DocumentStore } from '../../store/documentStore.js';
-import { writeConditionally } from './conditionalWrite.js';
 
 /** Presence documents on Cosmos DB: one per user, partitioned by tenant, written with If-Match. */
 export class CosmosPresenceStates implements PresenceStates {

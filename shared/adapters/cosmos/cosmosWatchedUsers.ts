@@ -1,9 +1,9 @@
 import type { MailboxRef } from '../../calendar/mailbox.js';
+import { writeConditionally } from '../../store/conditionalWrite.js';
 import type { DocumentCollection } from '../../store/documentStore.js';
 import type { Clock } from '../../time/clock.js';
 import { newWatchedUser, type UserState, type WatchedUser } from '../../watch/watchedUser.js';
 import type { WatchedUserChange, WatchedUsers } from '../../watch/watchedUsers.js';
-import { writeConditionally } from './conditionalWrite.js';
 
 /**
  * The watched users in Cosmos DB: one document per user, partitioned by tenant. All of the watch's

@@ -1,5 +1,5 @@
-import { AppError, hasErrorCode } from '../../errors.js';
-import type { DocumentCollection } from '../../store/documentStore.js';
+import { AppError, hasErrorCode } from '../errors.js';
+import type { DocumentCollection } from './documentStore.js';
 
 /**
  * The one optimistic-write loop: read the document, let `change` decide the next version (undefined
